@@ -3,7 +3,7 @@
 // pinned program with its kernel id, map ids and verifier instruction count,
 // keeps the full libbpf + verifier log, and removes the pins on dispose().
 
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { KernelError } from "./errors.js";
 import { run } from "./exec.js";
@@ -61,6 +61,7 @@ export async function loadWithBpftool(
   objPath: string,
   options: BpftoolLoadOptions = {},
 ): Promise<BpftoolLoadHandle> {
+  requireObject(objPath);
   const pinDir = join(BPFFS_ROOT, uniqueName("load"));
   const dispose = track({ kind: "pin", path: pinDir });
   try {
@@ -95,6 +96,11 @@ export async function loadWithBpftool(
     dispose();
     throw e;
   }
+}
+
+/** Fails early and plainly on a missing object (bpftool would say "failed to open object file"). */
+export function requireObject(objPath: string): void {
+  if (!existsSync(objPath)) throw new KernelError(`object file not found: ${objPath}`);
 }
 
 function pick(programs: PinnedProgram[], name: string | undefined, objPath: string) {

@@ -6,7 +6,7 @@
 
 import { KernelError } from "./errors.js";
 import { run } from "./exec.js";
-import { parseJson } from "./bpftool-load.js";
+import { parseJson, requireObject } from "./bpftool-load.js";
 import { createNetns, type Netns } from "./netns.js";
 import { logSaysBtfIgnored } from "./verifier-log.js";
 
@@ -47,6 +47,7 @@ export interface IpLoadHandle {
 
 /** Attaches `objPath` with ip; throws KernelError with ip's words when it refuses. */
 export async function loadWithIp(objPath: string, options: IpLoadOptions): Promise<IpLoadHandle> {
+  requireObject(objPath);
   const owned = options.netns === undefined;
   const netns = options.netns ?? (await createNetns(options.hook));
   const dev = options.dev ?? "lo";

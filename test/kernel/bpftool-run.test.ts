@@ -17,7 +17,7 @@ import {
   xdpMd,
   type BpftoolLoadHandle,
 } from "../../runtime/kernel/index.js";
-import { cBuildDir, LWT_XMIT_C, XDP_COUNT_C, type CBuildDir } from "./clang.js";
+import { cBuildDir, LWT_XMIT_C, UNNAMED_PARAM_C, XDP_COUNT_C, type CBuildDir } from "./clang.js";
 import { describeKernel, kernelTest } from "./kernel-test.js";
 
 const XDP_ABORTED = 0;
@@ -163,6 +163,18 @@ describeKernel(
           [2, 0, 0, 0],
         ],
       ]);
+    });
+
+    kernelTest("BTF the kernel refuses: the program loads, btfIgnored is set", async () => {
+      const obj = await build.compile("unnamed", UNNAMED_PARAM_C, ["-std=gnu2x"]);
+      const h = await loadWithBpftool(obj, { type: "xdp" });
+      try {
+        expect(h.btfIgnored).toBe(true);
+        expect(h.log).toContain("Invalid arg#1");
+        expect(h.program.name).toBe("unnamed_param");
+      } finally {
+        h.dispose();
+      }
     });
 
     kernelTest("dispose removes the pins", async () => {

@@ -11,7 +11,7 @@ import { run } from "../../runtime/kernel/index.js";
 export interface CBuildDir {
   dir: string;
   /** Compiles `source` as `<name>.c` and returns the path of `<name>.o`. */
-  compile(name: string, source: string): Promise<string>;
+  compile(name: string, source: string, extraFlags?: readonly string[]): Promise<string>;
   dispose(): void;
 }
 
@@ -19,11 +19,11 @@ export function cBuildDir(): CBuildDir {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-ktest-"));
   return {
     dir,
-    compile: async (name, source) => {
+    compile: async (name, source, extraFlags = []) => {
       const c = join(dir, `${name}.c`);
       const o = join(dir, `${name}.o`);
       writeFileSync(c, source);
-      const flags = ["-O2", "-g", "-target", "bpf", "-mcpu=v4"];
+      const flags = ["-O2", "-g", "-target", "bpf", "-mcpu=v4", ...extraFlags];
       await run("clang-19", [...flags, "-I/usr/include/x86_64-linux-gnu", "-c", c, "-o", o]);
       return o;
     },
@@ -109,3 +109,16 @@ int xdp_verdict(struct xdp_md *ctx) {
 char LICENSE[] SEC("license") = "GPL";
 `;
 }
+
+/**
+ * BTF the kernel refuses (a FUNC_PROTO with an unnamed parameter, legal in
+ * C23: compile with -std=gnu2x), so libbpf logs "BTF is optional, ignoring"
+ * and loads the program anyway. The harness must flag it.
+ */
+export const UNNAMED_PARAM_C = `
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp")
+int unnamed_param(struct xdp_md *) { return XDP_PASS; }
+char LICENSE[] SEC("license") = "GPL";
+`;
