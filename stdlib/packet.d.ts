@@ -1,0 +1,42 @@
+// Packet access shared by every context interface (the generated ones in
+// generated/types/contexts.d.ts extend these): bounds-checked header views, a cursor, and
+// the friendly methods that compile to one helper call each (see README.md).
+
+/** Reads headers one after another from the start of the packet. */
+export interface Cursor {
+  /** The next T at the cursor, advancing past it; null when the packet is too short. */
+  next<T>(): T | null;
+  /** Skips n bytes (e.g. IPv4 options); false when the packet is too short. */
+  skip(n: u32): boolean;
+  /** Bytes consumed so far. */
+  readonly offset: u32;
+}
+
+export interface PacketContext {
+  /**
+   * A live view of a T at byte `offset` of the packet, or null when the packet is shorter
+   * than offset + sizeof(T). The compiler emits the data/data_end check the verifier needs;
+   * writes through the view write the packet.
+   */
+  header<T>(offset: u32): T | null;
+  /** A cursor at the start of the packet. */
+  cursor(): Cursor;
+}
+
+/** Friendly forms on XDP contexts. */
+export interface XdpMethods {
+  /** bpf_xdp_adjust_head: grow (negative delta) or shrink the packet at its head. */
+  adjustHead(delta: i32): i64;
+  /** bpf_xdp_adjust_tail: grow or shrink the packet at its tail. */
+  adjustTail(delta: i32): i64;
+  /** bpf_xdp_adjust_meta: grow (negative delta) or shrink the metadata area. */
+  adjustMeta(delta: i32): i64;
+}
+
+/** Friendly forms on __sk_buff contexts. */
+export interface SkbMethods {
+  /** bpf_skb_change_head: push `len` bytes of headroom at the head (lwt_xmit, tc). */
+  changeHead(len: u32, flags: u64): i64;
+  /** bpf_skb_pull_data: make the first `len` bytes linear (direct access). */
+  pullData(len: u32): i64;
+}
