@@ -10,7 +10,11 @@ import { run } from "./exec.js";
 import { BPFFS_ROOT, track, uniqueName } from "./resources.js";
 import { logSaysBtfIgnored, processedInsnsByProgram } from "./verifier-log.js";
 
-/** bpftool's program type names (`bpftool prog help` lists them all). */
+/**
+ * bpftool's `type` argument: libbpf section names (`bpftool prog help`).
+ * `tc` loads as kernel type "sched_cls"; cgroup skb programs need the
+ * direction ("cgroup_skb/ingress"), plain "cgroup_skb" is not accepted.
+ */
 export type ProgramType =
   | "xdp"
   | "lwt_xmit"
@@ -19,7 +23,8 @@ export type ProgramType =
   | "lwt_seg6local"
   | "tc"
   | "socket"
-  | "cgroup/skb"
+  | "cgroup_skb/ingress"
+  | "cgroup_skb/egress"
   | (string & {});
 
 export interface BpftoolLoadOptions {
