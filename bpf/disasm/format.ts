@@ -8,6 +8,7 @@
 import {
   AluOp,
   AtomicOp,
+  CallSrc,
   type Instruction,
   InsnClass,
   JmpOp,
@@ -122,7 +123,13 @@ function formatJump(insn: Instruction, cls: InsnClass, ctx: FormatContext): stri
       return jmp64 ? `goto ${jumpTarget(insn.off, ctx)}` : `gotol ${jumpTarget(insn.imm, ctx)}`;
     case JmpOp.CALL:
       if (!jmp64) break;
-      return x ? `callx ${reg(insn.dst)}` : `call ${hex(insn.imm)}`;
+      if (x) return `callx ${reg(insn.dst)}`;
+      // objdump ignores src; the extended text keeps it so that it assembles back.
+      if (ctx.extended && insn.src === CallSrc.KFUNC) return `call kfunc ${hex(insn.imm)}`;
+      if (ctx.extended && insn.src === CallSrc.LOCAL && insn.imm >= 0) {
+        return `call local ${hex(insn.imm)}`;
+      }
+      return `call ${hex(insn.imm)}`;
     case JmpOp.EXIT:
       if (!jmp64 || x || insn.imm !== 0) break;
       return "exit";
