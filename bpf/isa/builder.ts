@@ -148,8 +148,13 @@ export const CallSymbol = (symbol: string): Instruction => ({
   ...insn(OP_CALL, 0, CallSrc.LOCAL, 0, -1),
   reloc: { kind: "call", symbol },
 });
+/**
+ * Call of a kernel function through a relocation against its undefined
+ * symbol. In an object the call is src 1 with imm -1, as clang-19 writes it
+ * and libbpf expects; libbpf turns it into src 2 (CallSrc.KFUNC) + BTF id.
+ */
 export const CallKfunc = (symbol: string): Instruction => ({
-  ...insn(OP_CALL, 0, CallSrc.HELPER, 0, -1),
+  ...insn(OP_CALL, 0, CallSrc.LOCAL, 0, -1),
   reloc: { kind: "kfunc", symbol },
 });
 /** Indirect call through a register (not in RFC 9669; the dst field holds it). */
@@ -170,8 +175,11 @@ export const StoreMem = (bytes: Bytes, dst: Reg, off: number, src: Reg): Instruc
 /** `*(uN *)(dst + off) = imm`. */
 export const StoreImm = (bytes: Bytes, dst: Reg, off: number, imm: number): Instruction =>
   insn(InsnClass.ST | Mode.MEM | sizeFromBytes(bytes), dst, 0, off, imm);
-/** Atomic read-modify-write on `*(uN *)(dst + off)` with src (r0 for cmpxchg's expected value). */
-export const Atomic = (bytes: 4 | 8, op: AtomicOp, dst: Reg, off: number, src: Reg): Instruction =>
+/**
+ * Atomic read-modify-write on `*(uN *)(dst + off)` with src (r0 for cmpxchg's expected value).
+ * Sizes 1 and 2 exist only for LOAD_ACQ / STORE_REL (for LOAD_ACQ, dst is loaded from src + off).
+ */
+export const Atomic = (bytes: Bytes, op: AtomicOp, dst: Reg, off: number, src: Reg): Instruction =>
   insn(InsnClass.STX | Mode.ATOMIC | sizeFromBytes(bytes), dst, src, off, op);
 
 /** `dst = imm64 ll`. */
