@@ -77,7 +77,9 @@ export interface MapSpec {
   innerMap?: Omit<MapSpec, "name" | "innerMap">;
 }
 
-export type GlobalSectionName = ".bss" | ".data" | ".rodata";
+/** `.bss`, `.data`, `.rodata`, or one of them with a suffix (`.rodata.cst8`): libbpf makes one array map per section. */
+export type GlobalSectionName =
+  ".bss" | ".data" | ".rodata" | `.${"bss" | "data" | "rodata"}.${string}`;
 
 export interface GlobalSpec {
   name: string;
@@ -85,6 +87,8 @@ export interface GlobalSpec {
   type: TypeRef;
   /** Initial bytes (`.data`/`.rodata` only); zeros when absent. */
   init?: Uint8Array;
+  /** Byte offset in the section; default: the next naturally aligned one. */
+  offset?: number;
 }
 
 export interface KfuncSpec {

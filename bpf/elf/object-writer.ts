@@ -18,7 +18,7 @@ import {
   type LineInfoRecord,
   encodeBtfExt,
 } from "../btf/ext.js";
-import { Linkage } from "../btf/types.js";
+import { type BtfType, Linkage } from "../btf/types.js";
 import { type Instruction, encode, resolveLabels, slotOffsets, SLOT_BYTES } from "../isa/index.js";
 import {
   ElfError,
@@ -32,7 +32,7 @@ import {
 } from "./constants.js";
 import { hasSource, lineRecords } from "./line-info.js";
 import { funcType, ksyms, mapStruct, resolveType, sizeOf } from "./object-btf.js";
-import type { GlobalSectionName, ObjectSpec, ParamSpec } from "./object-spec.js";
+import type { ObjectSpec, ParamSpec } from "./object-spec.js";
 import { ElfWriter, type SymbolRef } from "./writer.js";
 
 interface Fn {
@@ -45,8 +45,17 @@ interface Fn {
   symbol?: SymbolRef;
 }
 
-const CTX_PARAM: ParamSpec[] = [{ name: "ctx", type: "void *" }];
-const DATA_ORDER: GlobalSectionName[] = [".data", ".rodata", ".bss"];
+/**
+ * The default `ctx` parameter of an entry program: a pointer to the context
+ * struct the kernel expects for the section's program type (by name only;
+ * an empty struct is enough), so the verifier recognizes it as the context.
+ */
+function ctxParam(section: string): ParamSpec[] {
+  const name = section.startsWith("xdp") ? "xdp_md" : "__sk_buff";
+  const struct: BtfType = { kind: "struct", name, size: 0, members: [] };
+  return [{ name: "ctx", type: (b) => b.ptr(b.intern(struct)) }];
+}
+const DATA_SECTION = /^\.(bss|data|rodata)(\..+)?$/;
 
 export function writeObject(spec: ObjectSpec): Uint8Array {
   const b = spec.btf ?? new BtfBuilder();
@@ -70,7 +79,7 @@ export function writeObject(spec: ObjectSpec): Uint8Array {
   for (const p of spec.programs) {
     if (p.section === ".text")
       throw new ElfError(`program ${p.name}: entry programs cannot live in .text`);
-    const btfFunc = funcType(b, p.name, p, Linkage.GLOBAL, CTX_PARAM);
+    const btfFunc = funcType(b, p.name, p, Linkage.GLOBAL, ctxParam(p.section));
     fns.push({
       name: p.name,
       section: p.section,
@@ -81,7 +90,6 @@ export function writeObject(spec: ObjectSpec): Uint8Array {
     });
   }
   const codeSections = [...new Set(fns.map((f) => f.section))];
-  const sectionSize = new Map<string, number>();
   for (const sec of codeSections) {
     let at = 0;
     for (const f of fns.filter((f) => f.section === sec)) {
@@ -89,7 +97,6 @@ export function writeObject(spec: ObjectSpec): Uint8Array {
       at += slotOffsets(f.insns).total * SLOT_BYTES;
       if (at === f.offset) throw new ElfError(`function ${f.name} has no instructions`);
     }
-    sectionSize.set(sec, at);
   }
   const shndx = new Map<string, number>();
   for (const sec of codeSections) {
@@ -290,29 +297,32 @@ function writeGlobals(
   symbols: Map<string, SymbolRef>,
 ) {
   const sectionSymbols = new Map<string, SymbolRef>();
-  for (const name of DATA_ORDER) {
+  const names = [...new Set((spec.globals ?? []).map((g) => g.section))];
+  for (const name of names) {
+    if (!DATA_SECTION.test(name))
+      throw new ElfError(`global data section '${name}' is not .bss/.data/.rodata[.*]`);
     const list = (spec.globals ?? []).filter((g) => g.section === name);
-    if (list.length === 0) continue;
     let at = 0;
     const placed = list.map((g) => {
       const type = resolveType(b, g.type);
       const size = sizeOf(b, type);
-      at = Math.ceil(at / naturalAlign(size)) * naturalAlign(size);
+      if (g.offset !== undefined && g.offset < at)
+        throw new ElfError(`global ${g.name}: offset ${g.offset} overlaps the variable before it`);
+      at = g.offset ?? Math.ceil(at / naturalAlign(size)) * naturalAlign(size);
       const p = { g, type, offset: at, size };
       at += size;
       return p;
     });
     const data = new Uint8Array(at);
+    const bss = name.startsWith(".bss");
     for (const p of placed) {
       if (!p.g.init) continue;
-      if (name === ".bss")
-        throw new ElfError(`global ${p.g.name}: .bss variables start as zeros; use .data`);
+      if (bss) throw new ElfError(`global ${p.g.name}: .bss variables start as zeros; use .data`);
       if (p.g.init.length > p.size)
         throw new ElfError(`global ${p.g.name}: init is longer than its type`);
       data.set(p.g.init, p.offset);
     }
-    const bss = name === ".bss";
-    const flags = name === ".rodata" ? SHF_ALLOC : SHF_ALLOC | SHF_WRITE;
+    const flags = name.startsWith(".rodata") ? SHF_ALLOC : SHF_ALLOC | SHF_WRITE;
     const idx = w.addSection(
       bss
         ? { name, type: SectionType.NOBITS, flags, size: at, align: 8 }
