@@ -10,6 +10,7 @@ import * as prettier from "prettier";
 import { loadTables } from "./stdlib-tables.js";
 import * as types from "./stdlib-emit-types.js";
 import * as data from "./stdlib-emit-data.js";
+import { allCallsSample } from "./stdlib-sample.js";
 
 export const STDLIB_DIR = join(import.meta.dirname, "../stdlib");
 
@@ -26,6 +27,7 @@ export async function generate(): Promise<Map<string, string>> {
     ["generated/data/contexts.ts", data.contextsData(t)],
     ["generated/data/sections.ts", data.sectionsData(t)],
     ["generated/data/constants.ts", data.constantsData(t)],
+    ["../test/fixtures/stdlib/all-calls.ts", allCallsSample(t)],
   ];
   // Formatted with the repo's prettier settings so `prettier --write` leaves them alone.
   const options = (await prettier.resolveConfig(join(STDLIB_DIR, "index.d.ts"))) ?? {};

@@ -24,12 +24,12 @@ export function helpersDts(t: Tables): string {
       const doc = [
         h.description,
         "",
-        `@returns ${h.returns}`,
-        "",
         `Helper id ${h.id}. GPL-only: ${gpl}. Seeds allow it in: ${h.progTypes.join(", ") || "none of xdp, lwt"}.`,
         "```c",
         pr.signature,
         "```",
+        "",
+        `@returns ${h.returns}`,
       ];
       const ret = returnType(pr.ret.ctype, pr.ret.nullable);
       out.push(jsdoc(doc), `export declare function ${h.name}(${params(pr.params)}): ${ret};`, "");

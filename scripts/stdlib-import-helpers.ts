@@ -54,8 +54,8 @@ function splitParam(raw: string): { ctype: string; name: string } {
 function classify(ctype: string, name: string, helper: string): ParamKind {
   if (ctype === "struct bpf_map *") return "map";
   if (CTX_TYPES.test(ctype) || OTHER_CTX.test(ctype)) return "ctx";
-  if (ctype === "void *" && name === "ctx") return "ctx";
-  if (/callback|_fn$/.test(name)) return "callback";
+  if (/^(const )?void \*$/.test(ctype) && (name === "ctx" || name === "skb")) return "ctx";
+  if (/(^|_)fn$|^callback$/.test(name)) return "callback";
   if (/struct bpf_dynptr \*$/.test(ctype)) return "dynptr";
   if (ctype.endsWith("char *")) return "string";
   if (name === "key" && /map/.test(helper)) return "mapKey";

@@ -903,7 +903,7 @@ export const HELPERS: readonly HelperInfo[] = [
           {
             name: "skb",
             ctype: "const void *",
-            kind: "mem",
+            kind: "ctx",
             ts: "Ptr",
           },
           {
@@ -2471,7 +2471,7 @@ export const HELPERS: readonly HelperInfo[] = [
           {
             name: "skb",
             ctype: "const void *",
-            kind: "mem",
+            kind: "ctx",
             ts: "Ptr",
           },
           {
@@ -5970,8 +5970,8 @@ export const HELPERS: readonly HelperInfo[] = [
           {
             name: "callback_ctx",
             ctype: "void *",
-            kind: "callback",
-            ts: "Callback",
+            kind: "mem",
+            ts: "Ptr",
           },
           {
             name: "flags",
@@ -6542,8 +6542,8 @@ export const HELPERS: readonly HelperInfo[] = [
           {
             name: "callback_ctx",
             ctype: "void *",
-            kind: "callback",
-            ts: "Callback",
+            kind: "mem",
+            ts: "Ptr",
           },
           {
             name: "flags",
@@ -6585,8 +6585,8 @@ export const HELPERS: readonly HelperInfo[] = [
           {
             name: "callback_ctx",
             ctype: "void *",
-            kind: "callback",
-            ts: "Callback",
+            kind: "mem",
+            ts: "Ptr",
           },
           {
             name: "flags",

@@ -6,12 +6,12 @@ import type { AnyContext, AnyXdpContext, SkbContext } from "./contexts.js";
 /**
  * Perform a lookup in *map* for an entry associated to *key*.
  *
- * @returns Map value associated to *key*, or `NULL` if no entry was found.
- *
  * Helper id 1. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void *bpf_map_lookup_elem(struct bpf_map *map, const void *key)
  * ```
+ *
+ * @returns Map value associated to *key*, or `NULL` if no entry was found.
  */
 export declare function bpf_map_lookup_elem(map: BpfMap, key: Ptr): Ptr | null;
 
@@ -26,24 +26,24 @@ export declare function bpf_map_lookup_elem(map: BpfMap, key: Ptr): Ptr | null;
  *
  * Flag value `BPF_NOEXIST` cannot be used for maps of types `BPF_MAP_TYPE_ARRAY` or `BPF_MAP_TYPE_PERCPU_ARRAY` (all elements always exist), the helper would return an error.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 2. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_map_update_elem(struct bpf_map *map, const void *key, const void *value, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_map_update_elem(map: BpfMap, key: Ptr, value: Ptr, flags: u64): i64;
 
 /**
  * Delete entry with *key* from *map*.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 3. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_map_delete_elem(struct bpf_map *map, const void *key)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_map_delete_elem(map: BpfMap, key: Ptr): i64;
 
@@ -52,24 +52,24 @@ export declare function bpf_map_delete_elem(map: BpfMap, key: Ptr): i64;
  *
  * Generally, use `bpf_probe_read_user`() or `bpf_probe_read_kernel`() instead.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 4. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_probe_read(void *dst, u32 size, const void *unsafe_ptr)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_probe_read(dst: Ptr, size: u32, unsafe_ptr: Ptr): i64;
 
 /**
  * Return the time elapsed since system boot, in nanoseconds. Does not include time the system was suspended. See: `clock_gettime`(`CLOCK_MONOTONIC`)
  *
- * @returns Current *ktime*.
- *
  * Helper id 5. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * u64 bpf_ktime_get_ns(void)
  * ```
+ *
+ * @returns Current *ktime*.
  */
 export declare function bpf_ktime_get_ns(): u64;
 
@@ -95,12 +95,12 @@ export declare function bpf_ktime_get_ns(): u64;
  *
  * Also, note that `bpf_trace_printk`() is slow, and should only be used for debugging purposes. For this reason, a notice block (spanning several lines) is printed to kernel logs and states that the helper should not be used "for production use" the first time this helper is used (or more precisely, when `trace_printk`() buffers are allocated). For passing values to user space, perf events should be preferred.
  *
- * @returns The number of bytes written to the buffer, or a negative error in case of failure.
- *
  * Helper id 6. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_trace_printk(const char *fmt, u32 fmt_size, ...)
  * ```
+ *
+ * @returns The number of bytes written to the buffer, or a negative error in case of failure.
  */
 export declare function bpf_trace_printk(fmt: CStr, fmt_size: u32, ...args: u64[]): i64;
 
@@ -109,24 +109,24 @@ export declare function bpf_trace_printk(fmt: CStr, fmt_size: u32, ...args: u64[
  *
  * From a security point of view, this helper uses its own pseudo-random internal state, and cannot be used to infer the seed of other random functions in the kernel. However, it is essential to note that the generator used by the helper is not cryptographically secure.
  *
- * @returns A random 32-bit unsigned value.
- *
  * Helper id 7. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * u32 bpf_get_prandom_u32(void)
  * ```
+ *
+ * @returns A random 32-bit unsigned value.
  */
 export declare function bpf_get_prandom_u32(): u32;
 
 /**
  * Get the SMP (symmetric multiprocessing) processor id. Note that all programs run with migration disabled, which means that the SMP processor id is stable during all the execution of the program.
  *
- * @returns The SMP id of the processor running the program.
- *
  * Helper id 8. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * u32 bpf_get_smp_processor_id(void)
  * ```
+ *
+ * @returns The SMP id of the processor running the program.
  */
 export declare function bpf_get_smp_processor_id(): u32;
 
@@ -135,12 +135,12 @@ export declare function bpf_get_smp_processor_id(): u32;
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 9. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_store_bytes(struct sk_buff *skb, u32 offset, const void *from, u32 len, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_store_bytes(
   skb: SkbContext,
@@ -157,12 +157,12 @@ export declare function bpf_skb_store_bytes(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 10. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_l3_csum_replace(struct sk_buff *skb, u32 offset, u64 from, u64 to, u64 size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_l3_csum_replace(
   skb: SkbContext,
@@ -179,12 +179,12 @@ export declare function bpf_l3_csum_replace(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 11. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_l4_csum_replace(struct sk_buff *skb, u32 offset, u64 from, u64 to, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_l4_csum_replace(
   skb: SkbContext,
@@ -201,12 +201,12 @@ export declare function bpf_l4_csum_replace(
  *
  * If the call succeeds, the kernel immediately runs the first instruction of the new program. This is not a function call, and it never returns to the previous program. If the call fails, then the helper has no effect, and the caller continues to run its subsequent instructions. A call can fail if the destination program for the jump does not exist (i.e. *index* is superior to the number of entries in *prog_array_map*), or if the maximum number of tail calls has been reached for this chain of programs. This limit is defined in the kernel by the macro `MAX_TAIL_CALL_CNT` (not accessible to user space), which is currently set to 33.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 12. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_tail_call(void *ctx, struct bpf_map *prog_array_map, u32 index)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_tail_call(ctx: AnyContext, prog_array_map: BpfMap, index: u32): i64;
 
@@ -217,48 +217,48 @@ export declare function bpf_tail_call(ctx: AnyContext, prog_array_map: BpfMap, i
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure. Positive error indicates a potential drop or congestion in the target device. The particular positive error codes are not defined.
- *
  * Helper id 13. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_clone_redirect(struct sk_buff *skb, u32 ifindex, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure. Positive error indicates a potential drop or congestion in the target device. The particular positive error codes are not defined.
  */
 export declare function bpf_clone_redirect(skb: SkbContext, ifindex: u32, flags: u64): i64;
 
 /**
  * Get the current pid and tgid.
  *
- * @returns A 64-bit integer containing the current tgid and pid, and created as such: *current_task*->tgid << 32 | *current_task*->pid.
- *
  * Helper id 14. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u64 bpf_get_current_pid_tgid(void)
  * ```
+ *
+ * @returns A 64-bit integer containing the current tgid and pid, and created as such: *current_task*->tgid << 32 | *current_task*->pid.
  */
 export declare function bpf_get_current_pid_tgid(): u64;
 
 /**
  * Get the current uid and gid.
  *
- * @returns A 64-bit integer containing the current GID and UID, and created as such: *current_gid* `<< 32 |` *current_uid*.
- *
  * Helper id 15. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_current_uid_gid(void)
  * ```
+ *
+ * @returns A 64-bit integer containing the current GID and UID, and created as such: *current_gid* `<< 32 |` *current_uid*.
  */
 export declare function bpf_get_current_uid_gid(): u64;
 
 /**
  * Copy the `comm` attribute of the current task into *buf* of *size_of_buf*. The `comm` attribute contains the name of the executable (excluding the path) for the current task. The *size_of_buf* must be strictly positive. On success, the helper makes sure that the *buf* is NUL-terminated. On failure, it is filled with zeroes.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 16. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_current_comm(void *buf, u32 size_of_buf)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_get_current_comm(buf: Ptr, size_of_buf: u32): i64;
 
@@ -273,12 +273,12 @@ export declare function bpf_get_current_comm(buf: Ptr, size_of_buf: u32): i64;
  *
  * This helper is only available is the kernel was compiled with the `CONFIG_CGROUP_NET_CLASSID` configuration option set to "`y`" or to "`m`".
  *
- * @returns The classid, or 0 for the default unconfigured classid.
- *
  * Helper id 17. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u32 bpf_get_cgroup_classid(struct sk_buff *skb)
  * ```
+ *
+ * @returns The classid, or 0 for the default unconfigured classid.
  */
 export declare function bpf_get_cgroup_classid(skb: SkbContext): u32;
 
@@ -287,12 +287,12 @@ export declare function bpf_get_cgroup_classid(skb: SkbContext): u32;
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 18. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_vlan_push(struct sk_buff *skb, __be16 vlan_proto, u16 vlan_tci)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_vlan_push(skb: SkbContext, vlan_proto: be16, vlan_tci: u16): i64;
 
@@ -301,12 +301,12 @@ export declare function bpf_skb_vlan_push(skb: SkbContext, vlan_proto: be16, vla
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 19. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_vlan_pop(struct sk_buff *skb)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_vlan_pop(skb: SkbContext): i64;
 
@@ -335,12 +335,12 @@ export declare function bpf_skb_vlan_pop(skb: SkbContext): i64;
  *
  * This can be used together with various tunnels such as VXLan, Geneve, GRE or IP in IP (IPIP).
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 20. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_get_tunnel_key(struct sk_buff *skb, struct bpf_tunnel_key *key, u32 size, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_get_tunnel_key(
   skb: SkbContext,
@@ -373,12 +373,12 @@ export declare function bpf_skb_get_tunnel_key(
  *
  * See also the description of the `bpf_skb_get_tunnel_key`() helper for additional information.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 21. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_set_tunnel_key(struct sk_buff *skb, struct bpf_tunnel_key *key, u32 size, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_set_tunnel_key(
   skb: SkbContext,
@@ -394,12 +394,12 @@ export declare function bpf_skb_set_tunnel_key(
  *
  * Also, be aware that the newer helper `bpf_perf_event_read_value`() is recommended over `bpf_perf_event_read`() in general. The latter has some ABI quirks where error and counter value are used as a return code (which is wrong to do since ranges may overlap). This issue is fixed with `bpf_perf_event_read_value`(), which at the same time provides more features over the `bpf_perf_event_read`() interface. Please refer to the description of `bpf_perf_event_read_value`() for details.
  *
- * @returns The value of the perf event counter read from the map, or a negative error code in case of failure.
- *
  * Helper id 22. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_perf_event_read(struct bpf_map *map, u64 flags)
  * ```
+ *
+ * @returns The value of the perf event counter read from the map, or a negative error code in case of failure.
  */
 export declare function bpf_perf_event_read(map: BpfMap, flags: u64): u64;
 
@@ -410,12 +410,12 @@ export declare function bpf_perf_event_read(map: BpfMap, flags: u64): u64;
  *
  * The same effect can also be attained with the more generic `bpf_redirect_map`(), which uses a BPF map to store the redirect target instead of providing it directly to the helper.
  *
- * @returns For XDP, the helper returns `XDP_REDIRECT` on success or `XDP_ABORTED` on error. For other program types, the values are `TC_ACT_REDIRECT` on success or `TC_ACT_SHOT` on error.
- *
  * Helper id 23. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_redirect(u32 ifindex, u64 flags)
  * ```
+ *
+ * @returns For XDP, the helper returns `XDP_REDIRECT` on success or `XDP_ABORTED` on error. For other program types, the values are `TC_ACT_REDIRECT` on success or `TC_ACT_SHOT` on error.
  */
 export declare function bpf_redirect(ifindex: u32, flags: u64): i64;
 
@@ -426,12 +426,12 @@ export declare function bpf_redirect(ifindex: u32, flags: u64): i64;
  *
  * This helper is available only if the kernel was compiled with `CONFIG_IP_ROUTE_CLASSID` configuration option.
  *
- * @returns The realm of the route for the packet associated to *skb*, or 0 if none was found.
- *
  * Helper id 24. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u32 bpf_get_route_realm(struct sk_buff *skb)
  * ```
+ *
+ * @returns The realm of the route for the packet associated to *skb*, or 0 if none was found.
  */
 export declare function bpf_get_route_realm(skb: SkbContext): u32;
 
@@ -453,12 +453,12 @@ export declare function bpf_get_route_realm(skb: SkbContext): u32;
  * - Only the packet payload, or
  * - A combination of both.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 25. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_perf_event_output(void *ctx, struct bpf_map *map, u64 flags, void *data, u64 size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_perf_event_output(
   ctx: AnyContext,
@@ -473,12 +473,12 @@ export declare function bpf_perf_event_output(
  *
  * Since Linux 4.7, usage of this helper has mostly been replaced by "direct packet access", enabling packet data to be manipulated with *skb*->data and *skb*->data_end pointing respectively to the first byte of packet data and to the byte after the last byte of packet data. However, it remains useful if one wishes to read large quantities of data at once from a packet into the eBPF stack.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 26. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_load_bytes(const void *skb, u32 offset, void *to, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_load_bytes(skb: Ptr, offset: u32, to: Ptr, len: u32): i64;
 
@@ -501,12 +501,12 @@ export declare function bpf_skb_load_bytes(skb: Ptr, offset: u32, to: Ptr, len: 
  * # sysctl kernel.perf_event_max_stack=<new value>
  * ```
  *
- * @returns The positive or null stack id on success, or a negative error in case of failure.
- *
  * Helper id 27. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_stackid(void *ctx, struct bpf_map *map, u64 flags)
  * ```
+ *
+ * @returns The positive or null stack id on success, or a negative error in case of failure.
  */
 export declare function bpf_get_stackid(ctx: AnyContext, map: BpfMap, flags: u64): i64;
 
@@ -520,12 +520,12 @@ export declare function bpf_get_stackid(ctx: AnyContext, map: BpfMap, flags: u64
  *
  * This helper can be used in combination with `bpf_l3_csum_replace`() and `bpf_l4_csum_replace`(), to which one can feed in the difference computed with `bpf_csum_diff`().
  *
- * @returns The checksum result, or a negative error code in case of failure.
- *
  * Helper id 28. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * s64 bpf_csum_diff(__be32 *from, u32 from_size, __be32 *to, u32 to_size, __wsum seed)
  * ```
+ *
+ * @returns The checksum result, or a negative error code in case of failure.
  */
 export declare function bpf_csum_diff(
   from: Ptr<be32>,
@@ -540,12 +540,12 @@ export declare function bpf_csum_diff(
  *
  * This helper can be used with encapsulation devices that can operate in "collect metadata" mode (please refer to the related note in the description of `bpf_skb_get_tunnel_key`() for more details). A particular example where this can be used is in combination with the Geneve encapsulation protocol, where it allows for pushing (with `bpf_skb_get_tunnel_opt`() helper) and retrieving arbitrary TLVs (Type-Length-Value headers) from the eBPF program. This allows for full customization of these headers.
  *
- * @returns The size of the option data retrieved.
- *
  * Helper id 29. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_get_tunnel_opt(struct sk_buff *skb, void *opt, u32 size)
  * ```
+ *
+ * @returns The size of the option data retrieved.
  */
 export declare function bpf_skb_get_tunnel_opt(skb: SkbContext, opt: Ptr, size: u32): i64;
 
@@ -554,12 +554,12 @@ export declare function bpf_skb_get_tunnel_opt(skb: SkbContext, opt: Ptr, size: 
  *
  * See also the description of the `bpf_skb_get_tunnel_opt`() helper for additional information.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 30. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_set_tunnel_opt(struct sk_buff *skb, void *opt, u32 size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_set_tunnel_opt(skb: SkbContext, opt: Ptr, size: u32): i64;
 
@@ -572,12 +572,12 @@ export declare function bpf_skb_set_tunnel_opt(skb: SkbContext, opt: Ptr, size: 
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 31. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_change_proto(struct sk_buff *skb, __be16 proto, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_change_proto(skb: SkbContext, proto: be16, flags: u64): i64;
 
@@ -596,27 +596,27 @@ export declare function bpf_skb_change_proto(skb: SkbContext, proto: be16, flags
  *
  * - `PACKET_OTHERHOST`: Send packet to someone else.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 32. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_change_type(struct sk_buff *skb, u32 type)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_change_type(skb: SkbContext, type: u32): i64;
 
 /**
  * Check whether *skb* is a descendant of the cgroup2 held by *map* of type `BPF_MAP_TYPE_CGROUP_ARRAY`, at *index*.
  *
- * @returns The return value depends on the result of the test, and can be:
- * - 0, if the *skb* failed the cgroup2 descendant test.
- * - 1, if the *skb* succeeded the cgroup2 descendant test.
- * - A negative error code, if an error occurred.
- *
  * Helper id 33. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_under_cgroup(struct sk_buff *skb, struct bpf_map *map, u32 index)
  * ```
+ *
+ * @returns The return value depends on the result of the test, and can be:
+ * - 0, if the *skb* failed the cgroup2 descendant test.
+ * - 1, if the *skb* succeeded the cgroup2 descendant test.
+ * - A negative error code, if an error occurred.
  */
 export declare function bpf_skb_under_cgroup(skb: SkbContext, map: BpfMap, index: u32): i64;
 
@@ -625,24 +625,24 @@ export declare function bpf_skb_under_cgroup(skb: SkbContext, map: BpfMap, index
  *
  * Calling `bpf_set_hash_invalid`(), changing a packet prototype with `bpf_skb_change_proto`(), or calling `bpf_skb_store_bytes`() with the `BPF_F_INVALIDATE_HASH` are actions susceptible to clear the hash and to trigger a new computation for the next call to `bpf_get_hash_recalc`().
  *
- * @returns The 32-bit hash.
- *
  * Helper id 34. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u32 bpf_get_hash_recalc(struct sk_buff *skb)
  * ```
+ *
+ * @returns The 32-bit hash.
  */
 export declare function bpf_get_hash_recalc(skb: SkbContext): u32;
 
 /**
  * Get the current task.
  *
- * @returns A pointer to the current task struct.
- *
  * Helper id 35. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * u64 bpf_get_current_task(void)
  * ```
+ *
+ * @returns A pointer to the current task struct.
  */
 export declare function bpf_get_current_task(): u64;
 
@@ -653,27 +653,27 @@ export declare function bpf_get_current_task(): u64;
  *
  * Keep in mind that this feature is meant for experiments, and it has a risk of crashing the system and running programs. Therefore, when an eBPF program using this helper is attached, a warning including PID and process name is printed to kernel logs.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 36. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_probe_write_user(void *dst, const void *src, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_probe_write_user(dst: Ptr, src: Ptr, len: u32): i64;
 
 /**
  * Check whether the probe is being run is the context of a given subset of the cgroup2 hierarchy. The cgroup2 to test is held by *map* of type `BPF_MAP_TYPE_CGROUP_ARRAY`, at *index*.
  *
- * @returns The return value depends on the result of the test, and can be:
- * - 1, if current task belongs to the cgroup2.
- * - 0, if current task does not belong to the cgroup2.
- * - A negative error code, if an error occurred.
- *
  * Helper id 37. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_current_task_under_cgroup(struct bpf_map *map, u32 index)
  * ```
+ *
+ * @returns The return value depends on the result of the test, and can be:
+ * - 1, if current task belongs to the cgroup2.
+ * - 0, if current task does not belong to the cgroup2.
+ * - A negative error code, if an error occurred.
  */
 export declare function bpf_current_task_under_cgroup(map: BpfMap, index: u32): i64;
 
@@ -684,12 +684,12 @@ export declare function bpf_current_task_under_cgroup(map: BpfMap, index: u32): 
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 38. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_change_tail(struct sk_buff *skb, u32 len, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_change_tail(skb: SkbContext, len: u32, flags: u64): i64;
 
@@ -704,48 +704,48 @@ export declare function bpf_skb_change_tail(skb: SkbContext, len: u32, flags: u6
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 39. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_pull_data(struct sk_buff *skb, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_pull_data(skb: SkbContext, len: u32): i64;
 
 /**
  * Add the checksum *csum* into *skb*->csum in case the driver has supplied a checksum for the entire packet into that field. Return an error otherwise. This helper is intended to be used in combination with `bpf_csum_diff`(), in particular when the checksum needs to be updated after data has been written into the packet through direct packet access.
  *
- * @returns The checksum on success, or a negative error code in case of failure.
- *
  * Helper id 40. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * s64 bpf_csum_update(struct sk_buff *skb, __wsum csum)
  * ```
+ *
+ * @returns The checksum on success, or a negative error code in case of failure.
  */
 export declare function bpf_csum_update(skb: SkbContext, csum: u32): i64;
 
 /**
  * Invalidate the current *skb*->hash. It can be used after mangling on headers through direct packet access, in order to indicate that the hash is outdated and to trigger a recalculation the next time the kernel tries to access this hash or when the `bpf_get_hash_recalc`() helper is called.
  *
- * @returns void.
- *
  * Helper id 41. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * void bpf_set_hash_invalid(struct sk_buff *skb)
  * ```
+ *
+ * @returns void.
  */
 export declare function bpf_set_hash_invalid(skb: SkbContext): void;
 
 /**
  * Return the id of the current NUMA node. The primary use case for this helper is the selection of sockets for the local NUMA node, when the program is attached to sockets using the `SO_ATTACH_REUSEPORT_EBPF` option (see also `socket(7)`), but the helper is also available to other eBPF program types, similarly to `bpf_get_smp_processor_id`().
  *
- * @returns The id of current NUMA node.
- *
  * Helper id 42. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_get_numa_node_id(void)
  * ```
+ *
+ * @returns The id of current NUMA node.
  */
 export declare function bpf_get_numa_node_id(): i64;
 
@@ -758,12 +758,12 @@ export declare function bpf_get_numa_node_id(): i64;
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 43. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_skb_change_head(struct sk_buff *skb, u32 len, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_change_head(skb: SkbContext, len: u32, flags: u64): i64;
 
@@ -772,12 +772,12 @@ export declare function bpf_skb_change_head(skb: SkbContext, len: u32, flags: u6
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 44. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_xdp_adjust_head(struct xdp_buff *xdp_md, int delta)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_xdp_adjust_head(xdp_md: AnyXdpContext, delta: i32): i64;
 
@@ -786,12 +786,12 @@ export declare function bpf_xdp_adjust_head(xdp_md: AnyXdpContext, delta: i32): 
  *
  * Generally, use `bpf_probe_read_user_str`() or `bpf_probe_read_kernel_str`() instead.
  *
- * @returns On success, the strictly positive length of the string, including the trailing NUL character. On error, a negative value.
- *
  * Helper id 45. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_probe_read_str(void *dst, u32 size, const void *unsafe_ptr)
  * ```
+ *
+ * @returns On success, the strictly positive length of the string, including the trailing NUL character. On error, a negative value.
  */
 export declare function bpf_probe_read_str(dst: Ptr, size: u32, unsafe_ptr: Ptr): i64;
 
@@ -804,12 +804,12 @@ export declare function bpf_probe_read_str(dst: Ptr, size: u32, unsafe_ptr: Ptr)
  *
  * Equivalent to `bpf_get_socket_cookie`() helper that accepts *sk*, but gets socket from a BTF `struct sock`. This helper also works for sleepable programs.
  *
- * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
- *
  * Helper id 46. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_socket_cookie(struct sk_buff *skb)
  * ```
+ *
+ * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
  */
 export declare function bpf_get_socket_cookie(skb: SkbContext): u64;
 
@@ -822,12 +822,12 @@ export declare function bpf_get_socket_cookie(skb: SkbContext): u64;
  *
  * Equivalent to `bpf_get_socket_cookie`() helper that accepts *sk*, but gets socket from a BTF `struct sock`. This helper also works for sleepable programs.
  *
- * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
- *
  * Helper id 46. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_socket_cookie(struct bpf_sock_addr *ctx)
  * ```
+ *
+ * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
  */
 export declare function bpf_get_socket_cookie(ctx: Ptr<Struct<"bpf_sock_addr">>): u64;
 
@@ -840,12 +840,12 @@ export declare function bpf_get_socket_cookie(ctx: Ptr<Struct<"bpf_sock_addr">>)
  *
  * Equivalent to `bpf_get_socket_cookie`() helper that accepts *sk*, but gets socket from a BTF `struct sock`. This helper also works for sleepable programs.
  *
- * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
- *
  * Helper id 46. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_socket_cookie(struct bpf_sock_ops *ctx)
  * ```
+ *
+ * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
  */
 export declare function bpf_get_socket_cookie(ctx: Ptr<Struct<"bpf_sock_ops">>): u64;
 
@@ -858,36 +858,36 @@ export declare function bpf_get_socket_cookie(ctx: Ptr<Struct<"bpf_sock_ops">>):
  *
  * Equivalent to `bpf_get_socket_cookie`() helper that accepts *sk*, but gets socket from a BTF `struct sock`. This helper also works for sleepable programs.
  *
- * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
- *
  * Helper id 46. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_socket_cookie(struct sock *sk)
  * ```
+ *
+ * @returns A 8-byte long unique number on success, or 0 if the socket field is missing inside *skb*.
  */
 export declare function bpf_get_socket_cookie(sk: Ptr<Struct<"sock">>): u64;
 
 /**
  * Get the owner UID of the socked associated to *skb*.
  *
- * @returns The owner UID of the socket associated to *skb*. If the socket is `NULL`, or if it is not a full socket (i.e. if it is a time-wait or a request socket instead), `overflowuid` value is returned (note that `overflowuid` might also be the actual UID value for the socket).
- *
  * Helper id 47. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u32 bpf_get_socket_uid(struct sk_buff *skb)
  * ```
+ *
+ * @returns The owner UID of the socket associated to *skb*. If the socket is `NULL`, or if it is not a full socket (i.e. if it is a time-wait or a request socket instead), `overflowuid` value is returned (note that `overflowuid` might also be the actual UID value for the socket).
  */
 export declare function bpf_get_socket_uid(skb: SkbContext): u32;
 
 /**
  * Set the full hash for *skb* (set the field *skb*->hash) to value *hash*.
  *
- * @returns 0
- *
  * Helper id 48. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_set_hash(struct sk_buff *skb, u32 hash)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_set_hash(skb: SkbContext, hash: u32): i64;
 
@@ -904,12 +904,12 @@ export declare function bpf_set_hash(skb: SkbContext, hash: u32): i64;
  * - `IPPROTO_IP`, which supports *optname* `IP_TOS`.
  * - `IPPROTO_IPV6`, which supports the following *optname*s: `IPV6_TCLASS`, `IPV6_AUTOFLOWLABEL`.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 49. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_setsockopt(void *bpf_socket, int level, int optname, void *optval, int optlen)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_setsockopt(
   bpf_socket: Ptr,
@@ -939,12 +939,12 @@ export declare function bpf_setsockopt(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 50. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_adjust_room(struct sk_buff *skb, s32 len_diff, u32 mode, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_adjust_room(
   skb: SkbContext,
@@ -962,24 +962,24 @@ export declare function bpf_skb_adjust_room(
  *
  * See also `bpf_redirect`(), which only supports redirecting to an ifindex, but doesn't require a map to do so.
  *
- * @returns `XDP_REDIRECT` on success, or the value of the two lower bits of the *flags* argument on error.
- *
  * Helper id 51. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_redirect_map(struct bpf_map *map, u64 key, u64 flags)
  * ```
+ *
+ * @returns `XDP_REDIRECT` on success, or the value of the two lower bits of the *flags* argument on error.
  */
 export declare function bpf_redirect_map(map: BpfMap, key: Ptr<u64>, flags: u64): i64;
 
 /**
  * Redirect the packet to the socket referenced by *map* (of type `BPF_MAP_TYPE_SOCKMAP`) at index *key*. Both ingress and egress interfaces can be used for redirection. The `BPF_F_INGRESS` value in *flags* is used to make the distinction (ingress path is selected if the flag is present, egress path otherwise). This is the only flag supported for now.
  *
- * @returns `SK_PASS` on success, or `SK_DROP` on error.
- *
  * Helper id 52. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sk_redirect_map(struct sk_buff *skb, struct bpf_map *map, u32 key, u64 flags)
  * ```
+ *
+ * @returns `SK_PASS` on success, or `SK_DROP` on error.
  */
 export declare function bpf_sk_redirect_map(
   skb: SkbContext,
@@ -999,12 +999,12 @@ export declare function bpf_sk_redirect_map(
  *
  * If the *map* has eBPF programs (parser and verdict), those will be inherited by the socket being added. If the socket is already attached to eBPF programs, this results in an error.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 53. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sock_map_update(struct bpf_sock_ops *skops, struct bpf_map *map, void *key, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_sock_map_update(
   skops: Ptr<Struct<"bpf_sock_ops">>,
@@ -1020,12 +1020,12 @@ export declare function bpf_sock_map_update(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 54. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_xdp_adjust_meta(struct xdp_buff *xdp_md, int delta)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_xdp_adjust_meta(xdp_md: AnyXdpContext, delta: i32): i64;
 
@@ -1042,12 +1042,12 @@ export declare function bpf_xdp_adjust_meta(xdp_md: AnyXdpContext, delta: i32): 
  *
  * Where t_enabled is the time enabled for event and t_running is the time running for event since last normalization. The enabled and running times are accumulated since the perf event open. To achieve scaling factor between two invocations of an eBPF program, users can use CPU id as the key (which is typical for perf array usage model) to remember the previous value and do the calculation inside the eBPF program.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 55. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_perf_event_read_value(struct bpf_map *map, u64 flags, struct bpf_perf_event_value *buf, u32 buf_size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_perf_event_read_value(
   map: BpfMap,
@@ -1059,12 +1059,12 @@ export declare function bpf_perf_event_read_value(
 /**
  * For an eBPF program attached to a perf event, retrieve the value of the event counter associated to *ctx* and store it in the structure pointed by *buf* and of size *buf_size*. Enabled and running times are also stored in the structure (see description of helper `bpf_perf_event_read_value`() for more details).
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 56. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_perf_prog_read_value(struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, u32 buf_size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_perf_prog_read_value(
   ctx: Ptr<Struct<"bpf_perf_event_data">>,
@@ -1081,12 +1081,12 @@ export declare function bpf_perf_prog_read_value(
  *
  * This helper actually implements a subset of `getsockopt()`. It supports the same set of *optname*s that is supported by the `bpf_setsockopt`() helper. The exceptions are `TCP_BPF_*` is `bpf_setsockopt`() only and `TCP_SAVED_SYN` is `bpf_getsockopt`() only.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 57. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_getsockopt(void *bpf_socket, int level, int optname, void *optval, int optlen)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_getsockopt(
   bpf_socket: Ptr,
@@ -1105,12 +1105,12 @@ export declare function bpf_getsockopt(
  *
  * Also, the helper is only available for the architectures having the CONFIG_FUNCTION_ERROR_INJECTION option. As of this writing, x86 architecture is the only one to support this feature.
  *
- * @returns 0
- *
  * Helper id 58. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_override_return(struct pt_regs *regs, u64 rc)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_override_return(regs: Ptr<Struct<"pt_regs">>, rc: u64): i64;
 
@@ -1136,12 +1136,12 @@ export declare function bpf_override_return(regs: Ptr<Struct<"pt_regs">>, rc: u6
  * - When a packet is sent.
  * - When a packet is received.
  *
- * @returns Code -EINVAL if the socket is not a full TCP socket; otherwise, a positive number containing the bits that could not be set is returned (which comes down to 0 if all bits were set as required).
- *
  * Helper id 59. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sock_ops_cb_flags_set(struct bpf_sock_ops *bpf_sock, int argval)
  * ```
+ *
+ * @returns Code -EINVAL if the socket is not a full TCP socket; otherwise, a positive number containing the bits that could not be set is returned (which comes down to 0 if all bits were set as required).
  */
 export declare function bpf_sock_ops_cb_flags_set(
   bpf_sock: Ptr<Struct<"bpf_sock_ops">>,
@@ -1151,12 +1151,12 @@ export declare function bpf_sock_ops_cb_flags_set(
 /**
  * This helper is used in programs implementing policies at the socket level. If the message *msg* is allowed to pass (i.e. if the verdict eBPF program returns `SK_PASS`), redirect it to the socket referenced by *map* (of type `BPF_MAP_TYPE_SOCKMAP`) at index *key*. Both ingress and egress interfaces can be used for redirection. The `BPF_F_INGRESS` value in *flags* is used to make the distinction (ingress path is selected if the flag is present, egress path otherwise). This is the only flag supported for now.
  *
- * @returns `SK_PASS` on success, or `SK_DROP` on error.
- *
  * Helper id 60. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_redirect_map(struct sk_msg_buff *msg, struct bpf_map *map, u32 key, u64 flags)
  * ```
+ *
+ * @returns `SK_PASS` on success, or `SK_DROP` on error.
  */
 export declare function bpf_msg_redirect_map(
   msg: Ptr<Struct<"sk_msg_buff">>,
@@ -1176,12 +1176,12 @@ export declare function bpf_msg_redirect_map(
  *
  * Note that if a socket closes with the internal counter holding a non-zero value, this is not a problem because data is not being buffered for *bytes* and is sent as it is received.
  *
- * @returns 0
- *
  * Helper id 61. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_apply_bytes(struct sk_msg_buff *msg, u32 bytes)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_msg_apply_bytes(msg: Ptr<Struct<"sk_msg_buff">>, bytes: u32): i64;
 
@@ -1190,12 +1190,12 @@ export declare function bpf_msg_apply_bytes(msg: Ptr<Struct<"sk_msg_buff">>, byt
  *
  * This can be used when one needs a specific number of bytes before a verdict can be assigned, even if the data spans multiple `sendmsg`() or `sendfile`() calls. The extreme case would be a user calling `sendmsg`() repeatedly with 1-byte long message segments. Obviously, this is bad for performance, but it is still valid. If the eBPF program needs *bytes* bytes to validate a header, this helper can be used to prevent the eBPF program to be called again until *bytes* have been accumulated.
  *
- * @returns 0
- *
  * Helper id 62. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_cork_bytes(struct sk_msg_buff *msg, u32 bytes)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_msg_cork_bytes(msg: Ptr<Struct<"sk_msg_buff">>, bytes: u32): i64;
 
@@ -1208,12 +1208,12 @@ export declare function bpf_msg_cork_bytes(msg: Ptr<Struct<"sk_msg_buff">>, byte
  *
  * All values for *flags* are reserved for future usage, and must be left at zero.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 63. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_pull_data(struct sk_msg_buff *msg, u32 start, u32 end, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_msg_pull_data(
   msg: Ptr<Struct<"sk_msg_buff">>,
@@ -1227,12 +1227,12 @@ export declare function bpf_msg_pull_data(
  *
  * This helper works for IPv4 and IPv6, TCP and UDP sockets. The domain (*addr*->sa_family) must be `AF_INET` (or `AF_INET6`). It's advised to pass zero port (`sin_port` or `sin6_port`) which triggers IP_BIND_ADDRESS_NO_PORT-like behavior and lets the kernel efficiently pick up an unused port as long as 4-tuple is unique. Passing non-zero port might lead to degraded performance.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 64. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_bind(struct bpf_sock_addr *ctx, struct sockaddr *addr, int addr_len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_bind(
   ctx: Ptr<Struct<"bpf_sock_addr">>,
@@ -1245,12 +1245,12 @@ export declare function bpf_bind(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 65. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_xdp_adjust_tail(struct xdp_buff *xdp_md, int delta)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_xdp_adjust_tail(xdp_md: AnyXdpContext, delta: i32): i64;
 
@@ -1263,12 +1263,12 @@ export declare function bpf_xdp_adjust_tail(xdp_md: AnyXdpContext, delta: i32): 
  *
  * This helper is available only if the kernel was compiled with `CONFIG_XFRM` configuration option.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 66. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_get_xfrm_state(struct sk_buff *skb, u32 index, struct bpf_xfrm_state *xfrm_state, u32 size, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_get_xfrm_state(
   skb: SkbContext,
@@ -1295,12 +1295,12 @@ export declare function bpf_skb_get_xfrm_state(
  * # sysctl kernel.perf_event_max_stack=<new value>
  * ```
  *
- * @returns The non-negative copied *buf* length equal to or less than *size* on success, or a negative error in case of failure.
- *
  * Helper id 67. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_stack(void *ctx, void *buf, u32 size, u64 flags)
  * ```
+ *
+ * @returns The non-negative copied *buf* length equal to or less than *size* on success, or a negative error in case of failure.
  */
 export declare function bpf_get_stack(ctx: AnyContext, buf: Ptr, size: u32, flags: u64): i64;
 
@@ -1313,12 +1313,12 @@ export declare function bpf_get_stack(ctx: AnyContext, buf: Ptr, size: u32, flag
  *
  * In general, "direct packet access" is the preferred method to access packet data, however, this helper is in particular useful in socket filters where *skb*->data does not always point to the start of the mac header and where "direct packet access" is not available.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 68. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_load_bytes_relative(const void *skb, u32 offset, void *to, u32 len, u32 start_header)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_load_bytes_relative(
   skb: Ptr,
@@ -1345,16 +1345,16 @@ export declare function bpf_skb_load_bytes_relative(
  *
  * *ctx* is either `struct xdp_md` for XDP programs or `struct sk_buff` tc cls_act programs.
  *
+ * Helper id 69. GPL-only: yes. Seeds allow it in: xdp.
+ * ```c
+ * long bpf_fib_lookup(void *ctx, struct bpf_fib_lookup *params, int plen, u32 flags)
+ * ```
+ *
  * @returns - < 0 if any input argument is invalid
  * - 0 on success (packet is forwarded, nexthop neighbor exists)
  * - > 0 one of `BPF_FIB_LKUP_RET_` codes explaining why the packet is not forwarded or needs assist from full stack
  *
  * If lookup fails with BPF_FIB_LKUP_RET_FRAG_NEEDED, then the MTU was exceeded and output params->mtu_result contains the MTU.
- *
- * Helper id 69. GPL-only: yes. Seeds allow it in: xdp.
- * ```c
- * long bpf_fib_lookup(void *ctx, struct bpf_fib_lookup *params, int plen, u32 flags)
- * ```
  */
 export declare function bpf_fib_lookup(
   ctx: AnyContext,
@@ -1374,12 +1374,12 @@ export declare function bpf_fib_lookup(
  *
  * If the *map* has eBPF programs (parser and verdict), those will be inherited by the socket being added. If the socket is already attached to eBPF programs, this results in an error.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 70. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sock_hash_update(struct bpf_sock_ops *skops, struct bpf_map *map, void *key, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_sock_hash_update(
   skops: Ptr<Struct<"bpf_sock_ops">>,
@@ -1391,12 +1391,12 @@ export declare function bpf_sock_hash_update(
 /**
  * This helper is used in programs implementing policies at the socket level. If the message *msg* is allowed to pass (i.e. if the verdict eBPF program returns `SK_PASS`), redirect it to the socket referenced by *map* (of type `BPF_MAP_TYPE_SOCKHASH`) using hash *key*. Both ingress and egress interfaces can be used for redirection. The `BPF_F_INGRESS` value in *flags* is used to make the distinction (ingress path is selected if the flag is present, egress path otherwise). This is the only flag supported for now.
  *
- * @returns `SK_PASS` on success, or `SK_DROP` on error.
- *
  * Helper id 71. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_redirect_hash(struct sk_msg_buff *msg, struct bpf_map *map, void *key, u64 flags)
  * ```
+ *
+ * @returns `SK_PASS` on success, or `SK_DROP` on error.
  */
 export declare function bpf_msg_redirect_hash(
   msg: Ptr<Struct<"sk_msg_buff">>,
@@ -1408,12 +1408,12 @@ export declare function bpf_msg_redirect_hash(
 /**
  * This helper is used in programs implementing policies at the skb socket level. If the sk_buff *skb* is allowed to pass (i.e. if the verdict eBPF program returns `SK_PASS`), redirect it to the socket referenced by *map* (of type `BPF_MAP_TYPE_SOCKHASH`) using hash *key*. Both ingress and egress interfaces can be used for redirection. The `BPF_F_INGRESS` value in *flags* is used to make the distinction (ingress path is selected if the flag is present, egress otherwise). This is the only flag supported for now.
  *
- * @returns `SK_PASS` on success, or `SK_DROP` on error.
- *
  * Helper id 72. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map, void *key, u64 flags)
  * ```
+ *
+ * @returns `SK_PASS` on success, or `SK_DROP` on error.
  */
 export declare function bpf_sk_redirect_hash(
   skb: SkbContext,
@@ -1435,12 +1435,12 @@ export declare function bpf_sk_redirect_hash(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 73. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_lwt_push_encap(struct sk_buff *skb, u32 type, void *hdr, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_lwt_push_encap(skb: SkbContext, type: u32, hdr: Ptr, len: u32): i64;
 
@@ -1449,12 +1449,12 @@ export declare function bpf_lwt_push_encap(skb: SkbContext, type: u32, hdr: Ptr,
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 74. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_lwt_seg6_store_bytes(struct sk_buff *skb, u32 offset, const void *from, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_lwt_seg6_store_bytes(
   skb: SkbContext,
@@ -1468,12 +1468,12 @@ export declare function bpf_lwt_seg6_store_bytes(
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 75. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_lwt_seg6_adjust_srh(struct sk_buff *skb, u32 offset, s32 delta)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_lwt_seg6_adjust_srh(skb: SkbContext, offset: u32, delta: i32): i64;
 
@@ -1490,12 +1490,12 @@ export declare function bpf_lwt_seg6_adjust_srh(skb: SkbContext, offset: u32, de
  *
  * A call to this helper is susceptible to change the underlying packet buffer. Therefore, at load time, all checks on pointers previously done by the verifier are invalidated and must be performed again, if the helper is used in combination with direct packet access.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 76. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_lwt_seg6_action(struct sk_buff *skb, u32 action, void *param, u32 param_len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_lwt_seg6_action(
   skb: SkbContext,
@@ -1513,12 +1513,12 @@ export declare function bpf_lwt_seg6_action(
  *
  * This helper is only available is the kernel was compiled with the `CONFIG_BPF_LIRC_MODE2` configuration option set to "`y`".
  *
- * @returns 0
- *
  * Helper id 77. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_rc_repeat(void *ctx)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_rc_repeat(ctx: AnyContext): i64;
 
@@ -1533,12 +1533,12 @@ export declare function bpf_rc_repeat(ctx: AnyContext): i64;
  *
  * This helper is only available is the kernel was compiled with the `CONFIG_BPF_LIRC_MODE2` configuration option set to "`y`".
  *
- * @returns 0
- *
  * Helper id 78. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_rc_keydown(void *ctx, u32 protocol, u64 scancode, u32 toggle)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_rc_keydown(
   ctx: AnyContext,
@@ -1552,24 +1552,24 @@ export declare function bpf_rc_keydown(
  *
  * This helper can be used on TC egress path, but not on ingress, and is available only if the kernel was compiled with the `CONFIG_SOCK_CGROUP_DATA` configuration option.
  *
- * @returns The id is returned or 0 in case the id could not be retrieved.
- *
  * Helper id 79. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_skb_cgroup_id(struct sk_buff *skb)
  * ```
+ *
+ * @returns The id is returned or 0 in case the id could not be retrieved.
  */
 export declare function bpf_skb_cgroup_id(skb: SkbContext): u64;
 
 /**
  * Get the current cgroup id based on the cgroup within which the current task is running.
  *
- * @returns A 64-bit integer containing the current cgroup id based on the cgroup within which the current task is running.
- *
  * Helper id 80. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u64 bpf_get_current_cgroup_id(void)
  * ```
+ *
+ * @returns A 64-bit integer containing the current cgroup id based on the cgroup within which the current task is running.
  */
 export declare function bpf_get_current_cgroup_id(): u64;
 
@@ -1580,24 +1580,24 @@ export declare function bpf_get_current_cgroup_id(): u64;
  *
  * A user should care about the synchronization by himself. For example, by using the `BPF_ATOMIC` instructions to alter the shared data.
  *
- * @returns A pointer to the local storage area.
- *
  * Helper id 81. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * void *bpf_get_local_storage(void *map, u64 flags)
  * ```
+ *
+ * @returns A pointer to the local storage area.
  */
 export declare function bpf_get_local_storage(map: Ptr, flags: u64): Ptr;
 
 /**
  * Select a `SO_REUSEPORT` socket from a `BPF_MAP_TYPE_REUSEPORT_SOCKARRAY` *map*. It checks the selected socket is matching the incoming request in the socket buffer.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 82. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sk_select_reuseport(struct sk_reuseport_md *reuse, struct bpf_map *map, void *key, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_sk_select_reuseport(
   reuse: Ptr<Struct<"sk_reuseport_md">>,
@@ -1613,12 +1613,12 @@ export declare function bpf_sk_select_reuseport(
  *
  * The format of returned id and helper limitations are same as in `bpf_skb_cgroup_id`().
  *
- * @returns The id is returned or 0 in case the id could not be retrieved.
- *
  * Helper id 83. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_skb_ancestor_cgroup_id(struct sk_buff *skb, int ancestor_level)
  * ```
+ *
+ * @returns The id is returned or 0 in case the id could not be retrieved.
  */
 export declare function bpf_skb_ancestor_cgroup_id(skb: SkbContext, ancestor_level: i32): u64;
 
@@ -1639,12 +1639,12 @@ export declare function bpf_skb_ancestor_cgroup_id(skb: SkbContext, ancestor_lev
  *
  * This helper is available only if the kernel was compiled with `CONFIG_NET` configuration option.
  *
- * @returns Pointer to `struct bpf_sock`, or `NULL` in case of failure. For sockets with reuseport option, the `struct bpf_sock` result is from *reuse*->socks[] using the hash of the tuple.
- *
  * Helper id 84. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * struct bpf_sock *bpf_sk_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, u32 tuple_size, u64 netns, u64 flags)
  * ```
+ *
+ * @returns Pointer to `struct bpf_sock`, or `NULL` in case of failure. For sockets with reuseport option, the `struct bpf_sock` result is from *reuse*->socks[] using the hash of the tuple.
  */
 export declare function bpf_sk_lookup_tcp(
   ctx: AnyContext,
@@ -1671,12 +1671,12 @@ export declare function bpf_sk_lookup_tcp(
  *
  * This helper is available only if the kernel was compiled with `CONFIG_NET` configuration option.
  *
- * @returns Pointer to `struct bpf_sock`, or `NULL` in case of failure. For sockets with reuseport option, the `struct bpf_sock` result is from *reuse*->socks[] using the hash of the tuple.
- *
  * Helper id 85. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * struct bpf_sock *bpf_sk_lookup_udp(void *ctx, struct bpf_sock_tuple *tuple, u32 tuple_size, u64 netns, u64 flags)
  * ```
+ *
+ * @returns Pointer to `struct bpf_sock`, or `NULL` in case of failure. For sockets with reuseport option, the `struct bpf_sock` result is from *reuse*->socks[] using the hash of the tuple.
  */
 export declare function bpf_sk_lookup_udp(
   ctx: AnyContext,
@@ -1689,12 +1689,12 @@ export declare function bpf_sk_lookup_udp(
 /**
  * Release the reference held by *sock*. *sock* must be a non-`NULL` pointer that was returned from `bpf_sk_lookup_xxx`().
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 86. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_sk_release(void *sock)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_sk_release(sock: Ptr): i64;
 
@@ -1703,36 +1703,36 @@ export declare function bpf_sk_release(sock: Ptr): i64;
  *
  * - `BPF_EXIST`: If the queue/stack is full, the oldest element is removed to make room for this.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 87. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_map_push_elem(struct bpf_map *map, const void *value, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_map_push_elem(map: BpfMap, value: Ptr, flags: u64): i64;
 
 /**
  * Pop an element from *map*.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 88. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_map_pop_elem(struct bpf_map *map, void *value)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_map_pop_elem(map: BpfMap, value: Ptr): i64;
 
 /**
  * Get an element from *map* without removing it.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 89. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_map_peek_elem(struct bpf_map *map, void *value)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_map_peek_elem(map: BpfMap, value: Ptr): i64;
 
@@ -1743,12 +1743,12 @@ export declare function bpf_map_peek_elem(map: BpfMap, value: Ptr): i64;
  *
  * This helper may fail if under memory pressure (a malloc fails) in these cases BPF programs will get an appropriate error and BPF programs will need to handle them.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 90. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_push_data(struct sk_msg_buff *msg, u32 start, u32 len, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_msg_push_data(
   msg: Ptr<Struct<"sk_msg_buff">>,
@@ -1760,12 +1760,12 @@ export declare function bpf_msg_push_data(
 /**
  * Will remove *len* bytes from a *msg* starting at byte *start*. This may result in `ENOMEM` errors under certain situations if an allocation and copy are required due to a full ring buffer. However, the helper will try to avoid doing the allocation if possible. Other errors can occur if input parameters are invalid either due to *start* byte not being valid part of *msg* payload and/or *pop* value being to large.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 91. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_msg_pop_data(struct sk_msg_buff *msg, u32 start, u32 len, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_msg_pop_data(
   msg: Ptr<Struct<"sk_msg_buff">>,
@@ -1781,12 +1781,12 @@ export declare function bpf_msg_pop_data(
  *
  * This helper is only available is the kernel was compiled with the `CONFIG_BPF_LIRC_MODE2` configuration option set to "`y`".
  *
- * @returns 0
- *
  * Helper id 92. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_rc_pointer_rel(void *ctx, s32 rel_x, s32 rel_y)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_rc_pointer_rel(ctx: AnyContext, rel_x: i32, rel_y: i32): i64;
 
@@ -1811,36 +1811,36 @@ export declare function bpf_rc_pointer_rel(ctx: AnyContext, rel_x: i32, rel_y: i
  * - Tracing programs and socket filter programs cannot use `bpf_spin_lock`() due to insufficient preemption checks (but this may change in the future).
  * - `bpf_spin_lock` is not allowed in inner maps of map-in-map.
  *
- * @returns 0
- *
  * Helper id 93. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_spin_lock(struct bpf_spin_lock *lock)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_spin_lock(lock: Ptr<Struct<"bpf_spin_lock">>): i64;
 
 /**
  * Release the *lock* previously locked by a call to `bpf_spin_lock`(*lock*).
  *
- * @returns 0
- *
  * Helper id 94. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_spin_unlock(struct bpf_spin_lock *lock)
  * ```
+ *
+ * @returns 0
  */
 export declare function bpf_spin_unlock(lock: Ptr<Struct<"bpf_spin_lock">>): i64;
 
 /**
  * This helper gets a `struct bpf_sock` pointer such that all the fields in this `bpf_sock` can be accessed.
  *
- * @returns A `struct bpf_sock` pointer on success, or `NULL` in case of failure.
- *
  * Helper id 95. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct bpf_sock *bpf_sk_fullsock(struct bpf_sock *sk)
  * ```
+ *
+ * @returns A `struct bpf_sock` pointer on success, or `NULL` in case of failure.
  */
 export declare function bpf_sk_fullsock(
   sk: Ptr<Struct<"bpf_sock">>,
@@ -1849,12 +1849,12 @@ export declare function bpf_sk_fullsock(
 /**
  * This helper gets a `struct bpf_tcp_sock` pointer from a `struct bpf_sock` pointer.
  *
- * @returns A `struct bpf_tcp_sock` pointer on success, or `NULL` in case of failure.
- *
  * Helper id 96. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct bpf_tcp_sock *bpf_tcp_sock(struct bpf_sock *sk)
  * ```
+ *
+ * @returns A `struct bpf_tcp_sock` pointer on success, or `NULL` in case of failure.
  */
 export declare function bpf_tcp_sock(
   sk: Ptr<Struct<"bpf_sock">>,
@@ -1863,24 +1863,24 @@ export declare function bpf_tcp_sock(
 /**
  * Set ECN (Explicit Congestion Notification) field of IP header to `CE` (Congestion Encountered) if current value is `ECT` (ECN Capable Transport). Otherwise, do nothing. Works with IPv6 and IPv4.
  *
- * @returns 1 if the `CE` flag is set (either by the current helper call or because it was already present), 0 if it is not set.
- *
  * Helper id 97. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_ecn_set_ce(struct sk_buff *skb)
  * ```
+ *
+ * @returns 1 if the `CE` flag is set (either by the current helper call or because it was already present), 0 if it is not set.
  */
 export declare function bpf_skb_ecn_set_ce(skb: SkbContext): i64;
 
 /**
  * Return a `struct bpf_sock` pointer in `TCP_LISTEN` state. `bpf_sk_release`() is unnecessary and not allowed.
  *
- * @returns A `struct bpf_sock` pointer on success, or `NULL` in case of failure.
- *
  * Helper id 98. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct bpf_sock *bpf_get_listener_sock(struct bpf_sock *sk)
  * ```
+ *
+ * @returns A `struct bpf_sock` pointer on success, or `NULL` in case of failure.
  */
 export declare function bpf_get_listener_sock(
   sk: Ptr<Struct<"bpf_sock">>,
@@ -1893,12 +1893,12 @@ export declare function bpf_get_listener_sock(
  *
  * This helper is available only if the kernel was compiled with `CONFIG_NET` configuration option.
  *
- * @returns Pointer to `struct bpf_sock`, or `NULL` in case of failure. For sockets with reuseport option, the `struct bpf_sock` result is from *reuse*->socks[] using the hash of the tuple.
- *
  * Helper id 99. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * struct bpf_sock *bpf_skc_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, u32 tuple_size, u64 netns, u64 flags)
  * ```
+ *
+ * @returns Pointer to `struct bpf_sock`, or `NULL` in case of failure. For sockets with reuseport option, the `struct bpf_sock` result is from *reuse*->socks[] using the hash of the tuple.
  */
 export declare function bpf_skc_lookup_tcp(
   ctx: AnyContext,
@@ -1915,12 +1915,12 @@ export declare function bpf_skc_lookup_tcp(
  *
  * *th* points to the start of the TCP header, while *th_len* contains the length of the TCP header (at least `sizeof`(`struct tcphdr`)).
  *
- * @returns 0 if *iph* and *th* are a valid SYN cookie ACK, or a negative error otherwise.
- *
  * Helper id 100. GPL-only: yes. Seeds allow it in: xdp.
  * ```c
  * long bpf_tcp_check_syncookie(void *sk, void *iph, u32 iph_len, struct tcphdr *th, u32 th_len)
  * ```
+ *
+ * @returns 0 if *iph* and *th* are a valid SYN cookie ACK, or a negative error otherwise.
  */
 export declare function bpf_tcp_check_syncookie(
   sk: Ptr,
@@ -1937,14 +1937,14 @@ export declare function bpf_tcp_check_syncookie(
  *
  * If *flags* is zero, full name (e.g. "net/ipv4/tcp_mem") is copied. Use `BPF_F_SYSCTL_BASE_NAME` flag to copy base name only (e.g. "tcp_mem").
  *
- * @returns Number of character copied (not including the trailing NUL).
- *
- * -E2BIG if the buffer wasn't big enough (*buf* will contain truncated name in this case).
- *
  * Helper id 101. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sysctl_get_name(struct bpf_sysctl *ctx, char *buf, size_t buf_len, u64 flags)
  * ```
+ *
+ * @returns Number of character copied (not including the trailing NUL).
+ *
+ * -E2BIG if the buffer wasn't big enough (*buf* will contain truncated name in this case).
  */
 export declare function bpf_sysctl_get_name(
   ctx: Ptr<Struct<"bpf_sysctl">>,
@@ -1960,16 +1960,16 @@ export declare function bpf_sysctl_get_name(
  *
  * The buffer is always NUL terminated, unless it's zero-sized.
  *
+ * Helper id 102. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_sysctl_get_current_value(struct bpf_sysctl *ctx, char *buf, size_t buf_len)
+ * ```
+ *
  * @returns Number of character copied (not including the trailing NUL).
  *
  * -E2BIG if the buffer wasn't big enough (*buf* will contain truncated name in this case).
  *
  * -EINVAL if current value was unavailable, e.g. because sysctl is uninitialized and read returns -EIO for it.
- *
- * Helper id 102. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_sysctl_get_current_value(struct bpf_sysctl *ctx, char *buf, size_t buf_len)
- * ```
  */
 export declare function bpf_sysctl_get_current_value(
   ctx: Ptr<Struct<"bpf_sysctl">>,
@@ -1984,16 +1984,16 @@ export declare function bpf_sysctl_get_current_value(
  *
  * The buffer is always NUL terminated, unless it's zero-sized.
  *
+ * Helper id 103. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_sysctl_get_new_value(struct bpf_sysctl *ctx, char *buf, size_t buf_len)
+ * ```
+ *
  * @returns Number of character copied (not including the trailing NUL).
  *
  * -E2BIG if the buffer wasn't big enough (*buf* will contain truncated name in this case).
  *
  * -EINVAL if sysctl is being read.
- *
- * Helper id 103. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_sysctl_get_new_value(struct bpf_sysctl *ctx, char *buf, size_t buf_len)
- * ```
  */
 export declare function bpf_sysctl_get_new_value(
   ctx: Ptr<Struct<"bpf_sysctl">>,
@@ -2008,16 +2008,16 @@ export declare function bpf_sysctl_get_new_value(
  *
  * User space may write new value at file position > 0. To override the whole sysctl value file position should be set to zero.
  *
+ * Helper id 104. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_sysctl_set_new_value(struct bpf_sysctl *ctx, const char *buf, size_t buf_len)
+ * ```
+ *
  * @returns 0 on success.
  *
  * -E2BIG if the *buf_len* is too big.
  *
  * -EINVAL if sysctl is being read.
- *
- * Helper id 104. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_sysctl_set_new_value(struct bpf_sysctl *ctx, const char *buf, size_t buf_len)
- * ```
  */
 export declare function bpf_sysctl_set_new_value(
   ctx: Ptr<Struct<"bpf_sysctl">>,
@@ -2034,16 +2034,16 @@ export declare function bpf_sysctl_set_new_value(
  *
  * Base must be either 8, 10, 16 or 0 to detect it automatically similar to user space `strtol`(3).
  *
+ * Helper id 105. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_strtol(const char *buf, size_t buf_len, u64 flags, long *res)
+ * ```
+ *
  * @returns Number of characters consumed on success. Must be positive but no more than *buf_len*.
  *
  * -EINVAL if no valid digits were found or unsupported base was provided.
  *
  * -ERANGE if resulting value was out of range.
- *
- * Helper id 105. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_strtol(const char *buf, size_t buf_len, u64 flags, long *res)
- * ```
  */
 export declare function bpf_strtol(buf: CStr, buf_len: u64, flags: u64, res: Ptr<i64>): i64;
 
@@ -2056,16 +2056,16 @@ export declare function bpf_strtol(buf: CStr, buf_len: u64, flags: u64, res: Ptr
  *
  * Base must be either 8, 10, 16 or 0 to detect it automatically similar to user space `strtoul`(3).
  *
+ * Helper id 106. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_strtoul(const char *buf, size_t buf_len, u64 flags, unsigned long *res)
+ * ```
+ *
  * @returns Number of characters consumed on success. Must be positive but no more than *buf_len*.
  *
  * -EINVAL if no valid digits were found or unsupported base was provided.
  *
  * -ERANGE if resulting value was out of range.
- *
- * Helper id 106. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_strtoul(const char *buf, size_t buf_len, u64 flags, unsigned long *res)
- * ```
  */
 export declare function bpf_strtoul(buf: CStr, buf_len: u64, flags: u64, res: Ptr<u64>): i64;
 
@@ -2080,14 +2080,14 @@ export declare function bpf_strtoul(buf: CStr, buf_len: u64, flags: u64, res: Pt
  *
  * An optional *flags* (`BPF_SK_STORAGE_GET_F_CREATE`) can be used such that a new bpf-local-storage will be created if one does not exist. *value* can be used together with `BPF_SK_STORAGE_GET_F_CREATE` to specify the initial value of a bpf-local-storage. If *value* is `NULL`, the new bpf-local-storage will be zero initialized.
  *
- * @returns A bpf-local-storage pointer is returned on success.
- *
- * `NULL` if not found or there was an error in adding a new bpf-local-storage.
- *
  * Helper id 107. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * void *bpf_sk_storage_get(struct bpf_map *map, void *sk, void *value, u64 flags)
  * ```
+ *
+ * @returns A bpf-local-storage pointer is returned on success.
+ *
+ * `NULL` if not found or there was an error in adding a new bpf-local-storage.
  */
 export declare function bpf_sk_storage_get(
   map: BpfMap,
@@ -2099,19 +2099,24 @@ export declare function bpf_sk_storage_get(
 /**
  * Delete a bpf-local-storage from a *sk*.
  *
- * @returns 0 on success.
- *
- * -ENOENT if the bpf-local-storage cannot be found. -EINVAL if sk is not a fullsock (e.g. a request_sock).
- *
  * Helper id 108. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sk_storage_delete(struct bpf_map *map, void *sk)
  * ```
+ *
+ * @returns 0 on success.
+ *
+ * -ENOENT if the bpf-local-storage cannot be found. -EINVAL if sk is not a fullsock (e.g. a request_sock).
  */
 export declare function bpf_sk_storage_delete(map: BpfMap, sk: Ptr): i64;
 
 /**
  * Send signal *sig* to the process of the current task. The signal may be delivered to any of this process's threads.
+ *
+ * Helper id 109. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_send_signal(u32 sig)
+ * ```
  *
  * @returns 0 on success or successfully queued.
  *
@@ -2122,11 +2127,6 @@ export declare function bpf_sk_storage_delete(map: BpfMap, sk: Ptr): i64;
  * -EPERM if no permission to send the *sig*.
  *
  * -EAGAIN if bpf program can try again.
- *
- * Helper id 109. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_send_signal(u32 sig)
- * ```
  */
 export declare function bpf_send_signal(sig: u32): i64;
 
@@ -2136,6 +2136,11 @@ export declare function bpf_send_signal(sig: u32): i64;
  * *iph* points to the start of the IPv4 or IPv6 header, while *iph_len* contains `sizeof`(`struct iphdr`) or `sizeof`(`struct ipv6hdr`).
  *
  * *th* points to the start of the TCP header, while *th_len* contains the length of the TCP header with options (at least `sizeof`(`struct tcphdr`)).
+ *
+ * Helper id 110. GPL-only: yes. Seeds allow it in: xdp.
+ * ```c
+ * s64 bpf_tcp_gen_syncookie(void *sk, void *iph, u32 iph_len, struct tcphdr *th, u32 th_len)
+ * ```
  *
  * @returns On success, lower 32 bits hold the generated SYN cookie in followed by 16 bits which hold the MSS value for that cookie, and the top 16 bits are unused.
  *
@@ -2148,11 +2153,6 @@ export declare function bpf_send_signal(sig: u32): i64;
  * -EOPNOTSUPP kernel configuration does not enable SYN cookies
  *
  * -EPROTONOSUPPORT IP packet version is not 4 or 6
- *
- * Helper id 110. GPL-only: yes. Seeds allow it in: xdp.
- * ```c
- * s64 bpf_tcp_gen_syncookie(void *sk, void *iph, u32 iph_len, struct tcphdr *th, u32 th_len)
- * ```
  */
 export declare function bpf_tcp_gen_syncookie(
   sk: Ptr,
@@ -2173,12 +2173,12 @@ export declare function bpf_tcp_gen_syncookie(
  *
  * This helper is similar to `bpf_perf_event_output`() but restricted to raw_tracepoint bpf programs.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 111. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_output(void *ctx, struct bpf_map *map, u64 flags, void *data, u64 size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_output(
   ctx: AnyContext,
@@ -2191,24 +2191,24 @@ export declare function bpf_skb_output(
 /**
  * Safely attempt to read *size* bytes from user space address *unsafe_ptr* and store the data in *dst*.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 112. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_probe_read_user(void *dst, u32 size, const void *unsafe_ptr)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_probe_read_user(dst: Ptr, size: u32, unsafe_ptr: Ptr): i64;
 
 /**
  * Safely attempt to read *size* bytes from kernel space address *unsafe_ptr* and store the data in *dst*.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 113. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_probe_read_kernel(void *dst, u32 size, const void *unsafe_ptr)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_probe_read_kernel(dst: Ptr, size: u32, unsafe_ptr: Ptr): i64;
 
@@ -2236,41 +2236,46 @@ export declare function bpf_probe_read_kernel(dst: Ptr, size: u32, unsafe_ptr: P
  *
  * Another useful use case is when parsing individual process arguments or individual environment variables navigating *current*->mm->arg_start and *current*->mm->env_start: using this helper and the return value, one can quickly iterate at the right offset of the memory area.
  *
- * @returns On success, the strictly positive length of the output string, including the trailing NUL character. On error, a negative value.
- *
  * Helper id 114. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_probe_read_user_str(void *dst, u32 size, const void *unsafe_ptr)
  * ```
+ *
+ * @returns On success, the strictly positive length of the output string, including the trailing NUL character. On error, a negative value.
  */
 export declare function bpf_probe_read_user_str(dst: Ptr, size: u32, unsafe_ptr: Ptr): i64;
 
 /**
  * Copy a NUL terminated string from an unsafe kernel address *unsafe_ptr* to *dst*. Same semantics as with `bpf_probe_read_user_str`() apply.
  *
- * @returns On success, the strictly positive length of the string, including the trailing NUL character. On error, a negative value.
- *
  * Helper id 115. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_probe_read_kernel_str(void *dst, u32 size, const void *unsafe_ptr)
  * ```
+ *
+ * @returns On success, the strictly positive length of the string, including the trailing NUL character. On error, a negative value.
  */
 export declare function bpf_probe_read_kernel_str(dst: Ptr, size: u32, unsafe_ptr: Ptr): i64;
 
 /**
  * Send out a tcp-ack. *tp* is the in-kernel struct `tcp_sock`. *rcv_nxt* is the ack_seq to be sent out.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 116. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_tcp_send_ack(void *tp, u32 rcv_nxt)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_tcp_send_ack(tp: Ptr, rcv_nxt: u32): i64;
 
 /**
  * Send signal *sig* to the thread corresponding to the current task.
+ *
+ * Helper id 117. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_send_signal_thread(u32 sig)
+ * ```
  *
  * @returns 0 on success or successfully queued.
  *
@@ -2281,28 +2286,28 @@ export declare function bpf_tcp_send_ack(tp: Ptr, rcv_nxt: u32): i64;
  * -EPERM if no permission to send the *sig*.
  *
  * -EAGAIN if bpf program can try again.
- *
- * Helper id 117. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_send_signal_thread(u32 sig)
- * ```
  */
 export declare function bpf_send_signal_thread(sig: u32): i64;
 
 /**
  * Obtain the 64bit jiffies
  *
- * @returns The 64 bit jiffies
- *
  * Helper id 118. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * u64 bpf_jiffies64(void)
  * ```
+ *
+ * @returns The 64 bit jiffies
  */
 export declare function bpf_jiffies64(): u64;
 
 /**
  * For an eBPF program attached to a perf event, retrieve the branch records (`struct perf_branch_entry`) associated to *ctx* and store it in the buffer pointed by *buf* up to size *size* bytes.
+ *
+ * Helper id 119. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_read_branch_records(struct bpf_perf_event_data *ctx, void *buf, u32 size, u64 flags)
+ * ```
  *
  * @returns On success, number of bytes written to *buf*. On error, a negative value.
  *
@@ -2311,11 +2316,6 @@ export declare function bpf_jiffies64(): u64;
  * -EINVAL if arguments invalid or `size` not a multiple of `sizeof`(`struct perf_branch_entry`).
  *
  * -ENOENT if architecture does not support branch records.
- *
- * Helper id 119. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_read_branch_records(struct bpf_perf_event_data *ctx, void *buf, u32 size, u64 flags)
- * ```
  */
 export declare function bpf_read_branch_records(
   ctx: Ptr<Struct<"bpf_perf_event_data">>,
@@ -2327,16 +2327,16 @@ export declare function bpf_read_branch_records(
 /**
  * Returns 0 on success, values for *pid* and *tgid* as seen from the current *namespace* will be returned in *nsdata*.
  *
+ * Helper id 120. GPL-only: no. Seeds allow it in: lwt.
+ * ```c
+ * long bpf_get_ns_current_pid_tgid(u64 dev, u64 ino, struct bpf_pidns_info *nsdata, u32 size)
+ * ```
+ *
  * @returns 0 on success, or one of the following in case of failure:
  *
  * -EINVAL if dev and inum supplied don't match dev_t and inode number with nsfs of current task, or if dev conversion to dev_t lost high bits.
  *
  * -ENOENT if pidns does not exists for the current task.
- *
- * Helper id 120. GPL-only: no. Seeds allow it in: lwt.
- * ```c
- * long bpf_get_ns_current_pid_tgid(u64 dev, u64 ino, struct bpf_pidns_info *nsdata, u32 size)
- * ```
  */
 export declare function bpf_get_ns_current_pid_tgid(
   dev: u64,
@@ -2356,12 +2356,12 @@ export declare function bpf_get_ns_current_pid_tgid(
  *
  * This helper is similar to `bpf_perf_eventoutput`() but restricted to raw_tracepoint bpf programs.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 121. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_xdp_output(void *ctx, struct bpf_map *map, u64 flags, void *data, u64 size)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_xdp_output(
   ctx: AnyContext,
@@ -2374,12 +2374,12 @@ export declare function bpf_xdp_output(
 /**
  * Retrieve the cookie (generated by the kernel) of the network namespace the input *ctx* is associated with. The network namespace cookie remains stable for its lifetime and provides a global identifier that can be assumed unique. If *ctx* is NULL, then the helper returns the cookie for the initial network namespace. The cookie itself is very similar to that of `bpf_get_socket_cookie`() helper, but for network namespaces instead of sockets.
  *
- * @returns A 8-byte long opaque number.
- *
  * Helper id 122. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_netns_cookie(void *ctx)
  * ```
+ *
+ * @returns A 8-byte long opaque number.
  */
 export declare function bpf_get_netns_cookie(ctx: AnyContext): u64;
 
@@ -2390,12 +2390,12 @@ export declare function bpf_get_netns_cookie(ctx: AnyContext): u64;
  *
  * The format of returned id and helper limitations are same as in `bpf_get_current_cgroup_id`().
  *
- * @returns The id is returned or 0 in case the id could not be retrieved.
- *
  * Helper id 123. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u64 bpf_get_current_ancestor_cgroup_id(int ancestor_level)
  * ```
+ *
+ * @returns The id is returned or 0 in case the id could not be retrieved.
  */
 export declare function bpf_get_current_ancestor_cgroup_id(ancestor_level: i32): u64;
 
@@ -2424,6 +2424,11 @@ export declare function bpf_get_current_ancestor_cgroup_id(ancestor_level: i32):
  *
  * On success ctx->sk will point to the selected socket.
  *
+ * Helper id 124. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_sk_assign(struct sk_buff *skb, void *sk, u64 flags)
+ * ```
+ *
  * @returns 0 on success, or a negative error in case of failure:
  *
  * -EINVAL if specified *flags* are not supported.
@@ -2433,11 +2438,6 @@ export declare function bpf_get_current_ancestor_cgroup_id(ancestor_level: i32):
  * -ENETUNREACH if the socket is unreachable (wrong netns).
  *
  * -EOPNOTSUPP if the operation is not supported, for example a call from outside of TC ingress.
- *
- * Helper id 124. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_sk_assign(struct sk_buff *skb, void *sk, u64 flags)
- * ```
  */
 export declare function bpf_sk_assign(skb: SkbContext, sk: Ptr, flags: u64): i64;
 
@@ -2466,6 +2466,11 @@ export declare function bpf_sk_assign(skb: SkbContext, sk: Ptr, flags: u64): i64
  *
  * On success ctx->sk will point to the selected socket.
  *
+ * Helper id 124. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_sk_assign(struct bpf_sk_lookup *ctx, struct bpf_sock *sk, u64 flags)
+ * ```
+ *
  * @returns 0 on success, or a negative error in case of failure:
  *
  * -EINVAL if specified *flags* are not supported.
@@ -2475,11 +2480,6 @@ export declare function bpf_sk_assign(skb: SkbContext, sk: Ptr, flags: u64): i64
  * -ENETUNREACH if the socket is unreachable (wrong netns).
  *
  * -EOPNOTSUPP if the operation is not supported, for example a call from outside of TC ingress.
- *
- * Helper id 124. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_sk_assign(struct bpf_sk_lookup *ctx, struct bpf_sock *sk, u64 flags)
- * ```
  */
 export declare function bpf_sk_assign(
   ctx: Ptr<Struct<"bpf_sk_lookup">>,
@@ -2490,12 +2490,12 @@ export declare function bpf_sk_assign(
 /**
  * Return the time elapsed since system boot, in nanoseconds. Does include the time the system was suspended. See: `clock_gettime`(`CLOCK_BOOTTIME`)
  *
- * @returns Current *ktime*.
- *
  * Helper id 125. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * u64 bpf_ktime_get_boot_ns(void)
  * ```
+ *
+ * @returns Current *ktime*.
  */
 export declare function bpf_ktime_get_boot_ns(): u64;
 
@@ -2503,6 +2503,11 @@ export declare function bpf_ktime_get_boot_ns(): u64;
  * `bpf_seq_printf`() uses seq_file `seq_printf`() to print out the format string. The *m* represents the seq_file. The *fmt* and *fmt_size* are for the format string itself. The *data* and *data_len* are format string arguments. The *data* are a `u64` array and corresponding format string values are stored in the array. For strings and pointers where pointees are accessed, only the pointer values are stored in the *data* array. The *data_len* is the size of *data* in bytes - must be a multiple of 8.
  *
  * Formats `%s`, `%p{i,I}{4,6}` requires to read kernel memory. Reading kernel memory may fail due to either invalid address or valid address but requiring a major memory fault. If reading kernel memory fails, the string for `%s` will be an empty string, and the ip address for `%p{i,I}{4,6}` will be 0. Not returning error to bpf program is consistent with what `bpf_trace_printk`() does for now.
+ *
+ * Helper id 126. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_seq_printf(struct seq_file *m, const char *fmt, u32 fmt_size, const void *data, u32 data_len)
+ * ```
  *
  * @returns 0 on success, or a negative error in case of failure:
  *
@@ -2513,11 +2518,6 @@ export declare function bpf_ktime_get_boot_ns(): u64;
  * -E2BIG if *fmt* contains too many format specifiers.
  *
  * -EOVERFLOW if an overflow happened: The same object will be tried again.
- *
- * Helper id 126. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_seq_printf(struct seq_file *m, const char *fmt, u32 fmt_size, const void *data, u32 data_len)
- * ```
  */
 export declare function bpf_seq_printf(
   m: Ptr<Struct<"seq_file">>,
@@ -2530,14 +2530,14 @@ export declare function bpf_seq_printf(
 /**
  * `bpf_seq_write`() uses seq_file `seq_write`() to write the data. The *m* represents the seq_file. The *data* and *len* represent the data to write in bytes.
  *
- * @returns 0 on success, or a negative error in case of failure:
- *
- * -EOVERFLOW if an overflow happened: The same object will be tried again.
- *
  * Helper id 127. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_seq_write(struct seq_file *m, const void *data, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure:
+ *
+ * -EOVERFLOW if an overflow happened: The same object will be tried again.
  */
 export declare function bpf_seq_write(m: Ptr<Struct<"seq_file">>, data: Ptr, len: u32): i64;
 
@@ -2548,12 +2548,12 @@ export declare function bpf_seq_write(m: Ptr<Struct<"seq_file">>, data: Ptr, len
  *
  * This helper is available only if the kernel was compiled with the `CONFIG_SOCK_CGROUP_DATA` configuration option.
  *
- * @returns The id is returned or 0 in case the id could not be retrieved.
- *
  * Helper id 128. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_sk_cgroup_id(void *sk)
  * ```
+ *
+ * @returns The id is returned or 0 in case the id could not be retrieved.
  */
 export declare function bpf_sk_cgroup_id(sk: Ptr): u64;
 
@@ -2564,12 +2564,12 @@ export declare function bpf_sk_cgroup_id(sk: Ptr): u64;
  *
  * The format of returned id and helper limitations are same as in `bpf_sk_cgroup_id`().
  *
- * @returns The id is returned or 0 in case the id could not be retrieved.
- *
  * Helper id 129. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_sk_ancestor_cgroup_id(void *sk, int ancestor_level)
  * ```
+ *
+ * @returns The id is returned or 0 in case the id could not be retrieved.
  */
 export declare function bpf_sk_ancestor_cgroup_id(sk: Ptr, ancestor_level: i32): u64;
 
@@ -2578,24 +2578,24 @@ export declare function bpf_sk_ancestor_cgroup_id(sk: Ptr, ancestor_level: i32):
  *
  * An adaptive notification is a notification sent whenever the user-space process has caught up and consumed all available payloads. In case the user-space process is still processing a previous payload, then no notification is needed as it will process the newly added payload automatically.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 130. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_ringbuf_output(void *ringbuf, void *data, u64 size, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_ringbuf_output(ringbuf: Ptr, data: Ptr, size: u64, flags: u64): i64;
 
 /**
  * Reserve *size* bytes of payload in a ring buffer *ringbuf*. *flags* must be 0.
  *
- * @returns Valid pointer with *size* bytes of memory available; NULL, otherwise.
- *
  * Helper id 131. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void *bpf_ringbuf_reserve(void *ringbuf, u64 size, u64 flags)
  * ```
+ *
+ * @returns Valid pointer with *size* bytes of memory available; NULL, otherwise.
  */
 export declare function bpf_ringbuf_reserve(ringbuf: Ptr, size: u64, flags: u64): Ptr | null;
 
@@ -2604,12 +2604,12 @@ export declare function bpf_ringbuf_reserve(ringbuf: Ptr, size: u64, flags: u64)
  *
  * See 'bpf_ringbuf_output()' for the definition of adaptive notification.
  *
- * @returns Nothing. Always succeeds.
- *
  * Helper id 132. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void bpf_ringbuf_submit(void *data, u64 flags)
  * ```
+ *
+ * @returns Nothing. Always succeeds.
  */
 export declare function bpf_ringbuf_submit(data: Ptr, flags: u64): void;
 
@@ -2618,12 +2618,12 @@ export declare function bpf_ringbuf_submit(data: Ptr, flags: u64): void;
  *
  * See 'bpf_ringbuf_output()' for the definition of adaptive notification.
  *
- * @returns Nothing. Always succeeds.
- *
  * Helper id 133. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void bpf_ringbuf_discard(void *data, u64 flags)
  * ```
+ *
+ * @returns Nothing. Always succeeds.
  */
 export declare function bpf_ringbuf_discard(data: Ptr, flags: u64): void;
 
@@ -2636,12 +2636,12 @@ export declare function bpf_ringbuf_discard(data: Ptr, flags: u64): void;
  *
  * Data returned is just a momentary snapshot of actual values and could be inaccurate, so this facility should be used to power heuristics and for reporting, not to make 100% correct calculation.
  *
- * @returns Requested value, or 0, if *flags* are not recognized.
- *
  * Helper id 134. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * u64 bpf_ringbuf_query(void *ringbuf, u64 flags)
  * ```
+ *
+ * @returns Requested value, or 0, if *flags* are not recognized.
  */
 export declare function bpf_ringbuf_query(ringbuf: Ptr, flags: u64): u64;
 
@@ -2654,48 +2654,48 @@ export declare function bpf_ringbuf_query(ringbuf: Ptr, flags: u64): u64;
  * - `BPF_CSUM_LEVEL_RESET`: Resets skb->csum_level to 0 and sets CHECKSUM_NONE to force checksum validation by the stack.
  * - `BPF_CSUM_LEVEL_QUERY`: No-op, returns the current skb->csum_level.
  *
- * @returns 0 on success, or a negative error in case of failure. In the case of `BPF_CSUM_LEVEL_QUERY`, the current skb->csum_level is returned or the error code -EACCES in case the skb is not subject to CHECKSUM_UNNECESSARY.
- *
  * Helper id 135. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_csum_level(struct sk_buff *skb, u64 level)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure. In the case of `BPF_CSUM_LEVEL_QUERY`, the current skb->csum_level is returned or the error code -EACCES in case the skb is not subject to CHECKSUM_UNNECESSARY.
  */
 export declare function bpf_csum_level(skb: SkbContext, level: u64): i64;
 
 /**
  * Dynamically cast a *sk* pointer to a *tcp6_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 136. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct tcp6_sock *bpf_skc_to_tcp6_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_tcp6_sock(sk: Ptr): Ptr<Struct<"tcp6_sock">> | null;
 
 /**
  * Dynamically cast a *sk* pointer to a *tcp_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 137. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct tcp_sock *bpf_skc_to_tcp_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_tcp_sock(sk: Ptr): Ptr<Struct<"tcp_sock">> | null;
 
 /**
  * Dynamically cast a *sk* pointer to a *tcp_timewait_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 138. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct tcp_timewait_sock *bpf_skc_to_tcp_timewait_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_tcp_timewait_sock(
   sk: Ptr,
@@ -2704,12 +2704,12 @@ export declare function bpf_skc_to_tcp_timewait_sock(
 /**
  * Dynamically cast a *sk* pointer to a *tcp_request_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 139. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct tcp_request_sock *bpf_skc_to_tcp_request_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_tcp_request_sock(
   sk: Ptr,
@@ -2718,12 +2718,12 @@ export declare function bpf_skc_to_tcp_request_sock(
 /**
  * Dynamically cast a *sk* pointer to a *udp6_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 140. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct udp6_sock *bpf_skc_to_udp6_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_udp6_sock(sk: Ptr): Ptr<Struct<"udp6_sock">> | null;
 
@@ -2742,12 +2742,12 @@ export declare function bpf_skc_to_udp6_sock(sk: Ptr): Ptr<Struct<"udp6_sock">> 
  * # sysctl kernel.perf_event_max_stack=<new value>
  * ```
  *
- * @returns The non-negative copied *buf* length equal to or less than *size* on success, or a negative error in case of failure.
- *
  * Helper id 141. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_task_stack(struct task_struct *task, void *buf, u32 size, u64 flags)
  * ```
+ *
+ * @returns The non-negative copied *buf* length equal to or less than *size* on success, or a negative error in case of failure.
  */
 export declare function bpf_get_task_stack(
   task: Ptr<Struct<"task_struct">>,
@@ -2776,6 +2776,11 @@ export declare function bpf_get_task_stack(
  * Supported flags:
  * - `BPF_LOAD_HDR_OPT_TCP_SYN` to search from the saved_syn packet or the just-received syn packet.
  *
+ * Helper id 142. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_load_hdr_opt(struct bpf_sock_ops *skops, void *searchby_res, u32 len, u64 flags)
+ * ```
+ *
  * @returns > 0 when found, the header option is copied to *searchby_res*. The return value is the total length copied. On failure, a negative error code is returned:
  *
  * -EINVAL if a parameter is invalid.
@@ -2789,11 +2794,6 @@ export declare function bpf_get_task_stack(
  * -EFAULT on failure to parse the header options in the packet.
  *
  * -EPERM if the helper cannot be used under the current *skops*->op.
- *
- * Helper id 142. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_load_hdr_opt(struct bpf_sock_ops *skops, void *searchby_res, u32 len, u64 flags)
- * ```
  */
 export declare function bpf_load_hdr_opt(
   skops: Ptr<Struct<"bpf_sock_ops">>,
@@ -2811,6 +2811,11 @@ export declare function bpf_load_hdr_opt(
  *
  * This helper can only be called during `BPF_SOCK_OPS_WRITE_HDR_OPT_CB`.
  *
+ * Helper id 143. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_store_hdr_opt(struct bpf_sock_ops *skops, const void *from, u32 len, u64 flags)
+ * ```
+ *
  * @returns 0 on success, or negative error in case of failure:
  *
  * -EINVAL If param is invalid.
@@ -2822,11 +2827,6 @@ export declare function bpf_load_hdr_opt(
  * -EFAULT on failure to parse the existing header options.
  *
  * -EPERM if the helper cannot be used under the current *skops*->op.
- *
- * Helper id 143. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_store_hdr_opt(struct bpf_sock_ops *skops, const void *from, u32 len, u64 flags)
- * ```
  */
 export declare function bpf_store_hdr_opt(
   skops: Ptr<Struct<"bpf_sock_ops">>,
@@ -2842,6 +2842,11 @@ export declare function bpf_store_hdr_opt(
  *
  * This helper can only be called during `BPF_SOCK_OPS_HDR_OPT_LEN_CB`.
  *
+ * Helper id 144. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_reserve_hdr_opt(struct bpf_sock_ops *skops, u32 len, u64 flags)
+ * ```
+ *
  * @returns 0 on success, or negative error in case of failure:
  *
  * -EINVAL if a parameter is invalid.
@@ -2849,11 +2854,6 @@ export declare function bpf_store_hdr_opt(
  * -ENOSPC if there is not enough space in the header.
  *
  * -EPERM if the helper cannot be used under the current *skops*->op.
- *
- * Helper id 144. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_reserve_hdr_opt(struct bpf_sock_ops *skops, u32 len, u64 flags)
- * ```
  */
 export declare function bpf_reserve_hdr_opt(
   skops: Ptr<Struct<"bpf_sock_ops">>,
@@ -2870,14 +2870,14 @@ export declare function bpf_reserve_hdr_opt(
  *
  * An optional *flags* (`BPF_LOCAL_STORAGE_GET_F_CREATE`) can be used such that a new bpf_local_storage will be created if one does not exist. *value* can be used together with `BPF_LOCAL_STORAGE_GET_F_CREATE` to specify the initial value of a bpf_local_storage. If *value* is `NULL`, the new bpf_local_storage will be zero initialized.
  *
- * @returns A bpf_local_storage pointer is returned on success.
- *
- * `NULL` if not found or there was an error in adding a new bpf_local_storage.
- *
  * Helper id 145. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * void *bpf_inode_storage_get(struct bpf_map *map, void *inode, void *value, u64 flags)
  * ```
+ *
+ * @returns A bpf_local_storage pointer is returned on success.
+ *
+ * `NULL` if not found or there was an error in adding a new bpf_local_storage.
  */
 export declare function bpf_inode_storage_get(
   map: BpfMap,
@@ -2889,38 +2889,38 @@ export declare function bpf_inode_storage_get(
 /**
  * Delete a bpf_local_storage from an *inode*.
  *
- * @returns 0 on success.
- *
- * -ENOENT if the bpf_local_storage cannot be found.
- *
  * Helper id 146. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * int bpf_inode_storage_delete(struct bpf_map *map, void *inode)
  * ```
+ *
+ * @returns 0 on success.
+ *
+ * -ENOENT if the bpf_local_storage cannot be found.
  */
 export declare function bpf_inode_storage_delete(map: BpfMap, inode: Ptr): i32;
 
 /**
  * Return full path for given `struct path` object, which needs to be the kernel BTF *path* object. The path is returned in the provided buffer *buf* of size *sz* and is zero terminated.
  *
- * @returns On success, the strictly positive length of the string, including the trailing NUL character. On error, a negative value.
- *
  * Helper id 147. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_d_path(struct path *path, char *buf, u32 sz)
  * ```
+ *
+ * @returns On success, the strictly positive length of the string, including the trailing NUL character. On error, a negative value.
  */
 export declare function bpf_d_path(path: Ptr<Struct<"path">>, buf: CStr, sz: u32): i64;
 
 /**
  * Read *size* bytes from user space address *user_ptr* and store the data in *dst*. This is a wrapper of `copy_from_user`().
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 148. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_copy_from_user(void *dst, u32 size, const void *user_ptr)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_copy_from_user(dst: Ptr, size: u32, user_ptr: Ptr): i64;
 
@@ -2939,12 +2939,12 @@ export declare function bpf_copy_from_user(dst: Ptr, size: u32, user_ptr: Ptr): 
  *
  * - `BTF_F_ZERO`: show zero-valued struct/union members; they are not displayed by default
  *
- * @returns The number of bytes that were written (or would have been written if output had to be truncated due to string size), or a negative error in cases of failure.
- *
  * Helper id 149. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_snprintf_btf(char *str, u32 str_size, struct btf_ptr *ptr, u32 btf_ptr_size, u64 flags)
  * ```
+ *
+ * @returns The number of bytes that were written (or would have been written if output had to be truncated due to string size), or a negative error in cases of failure.
  */
 export declare function bpf_snprintf_btf(
   str: CStr,
@@ -2957,12 +2957,12 @@ export declare function bpf_snprintf_btf(
 /**
  * Use BTF to write to seq_write a string representation of *ptr*->ptr, using *ptr*->type_id as per bpf_snprintf_btf(). *flags* are identical to those used for bpf_snprintf_btf.
  *
- * @returns 0 on success or a negative error in case of failure.
- *
  * Helper id 150. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_seq_printf_btf(struct seq_file *m, struct btf_ptr *ptr, u32 ptr_size, u64 flags)
  * ```
+ *
+ * @returns 0 on success or a negative error in case of failure.
  */
 export declare function bpf_seq_printf_btf(
   m: Ptr<Struct<"seq_file">>,
@@ -2974,12 +2974,12 @@ export declare function bpf_seq_printf_btf(
 /**
  * See `bpf_get_cgroup_classid`() for the main description. This helper differs from `bpf_get_cgroup_classid`() in that the cgroup v1 net_cls class is retrieved only from the *skb*'s associated socket instead of the current process.
  *
- * @returns The id is returned or 0 in case the id could not be retrieved.
- *
  * Helper id 151. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_skb_cgroup_classid(struct sk_buff *skb)
  * ```
+ *
+ * @returns The id is returned or 0 in case the id could not be retrieved.
  */
 export declare function bpf_skb_cgroup_classid(skb: SkbContext): u64;
 
@@ -2990,12 +2990,12 @@ export declare function bpf_skb_cgroup_classid(skb: SkbContext): u64;
  *
  * The *flags* argument is reserved and must be 0. The helper is currently only supported for tc BPF program types, and enabled for IPv4 and IPv6 protocols.
  *
- * @returns The helper returns `TC_ACT_REDIRECT` on success or `TC_ACT_SHOT` on error.
- *
  * Helper id 152. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_redirect_neigh(u32 ifindex, struct bpf_redir_neigh *params, int plen, u64 flags)
  * ```
+ *
+ * @returns The helper returns `TC_ACT_REDIRECT` on success or `TC_ACT_SHOT` on error.
  */
 export declare function bpf_redirect_neigh(
   ifindex: u32,
@@ -3009,12 +3009,12 @@ export declare function bpf_redirect_neigh(
  *
  * bpf_per_cpu_ptr() has the same semantic as per_cpu_ptr() in the kernel, except that bpf_per_cpu_ptr() may return NULL. This happens if *cpu* is larger than nr_cpu_ids. The caller of bpf_per_cpu_ptr() must check the returned value.
  *
- * @returns A pointer pointing to the kernel percpu variable on *cpu*, or NULL, if *cpu* is invalid.
- *
  * Helper id 153. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void *bpf_per_cpu_ptr(const void *percpu_ptr, u32 cpu)
  * ```
+ *
+ * @returns A pointer pointing to the kernel percpu variable on *cpu*, or NULL, if *cpu* is invalid.
  */
 export declare function bpf_per_cpu_ptr(percpu_ptr: Ptr, cpu: u32): Ptr | null;
 
@@ -3023,12 +3023,12 @@ export declare function bpf_per_cpu_ptr(percpu_ptr: Ptr, cpu: u32): Ptr | null;
  *
  * bpf_this_cpu_ptr() has the same semantic as this_cpu_ptr() in the kernel. Different from `bpf_per_cpu_ptr`(), it would never return NULL.
  *
- * @returns A pointer pointing to the kernel percpu variable on this cpu.
- *
  * Helper id 154. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void *bpf_this_cpu_ptr(const void *percpu_ptr)
  * ```
+ *
+ * @returns A pointer pointing to the kernel percpu variable on this cpu.
  */
 export declare function bpf_this_cpu_ptr(percpu_ptr: Ptr): Ptr;
 
@@ -3037,12 +3037,12 @@ export declare function bpf_this_cpu_ptr(percpu_ptr: Ptr): Ptr;
  *
  * The *flags* argument is reserved and must be 0. The helper is currently only supported for tc BPF program types at the ingress hook and for veth device types. The peer device must reside in a different network namespace.
  *
- * @returns The helper returns `TC_ACT_REDIRECT` on success or `TC_ACT_SHOT` on error.
- *
  * Helper id 155. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_redirect_peer(u32 ifindex, u64 flags)
  * ```
+ *
+ * @returns The helper returns `TC_ACT_REDIRECT` on success or `TC_ACT_SHOT` on error.
  */
 export declare function bpf_redirect_peer(ifindex: u32, flags: u64): i64;
 
@@ -3055,14 +3055,14 @@ export declare function bpf_redirect_peer(ifindex: u32, flags: u64): i64;
  *
  * An optional *flags* (`BPF_LOCAL_STORAGE_GET_F_CREATE`) can be used such that a new bpf_local_storage will be created if one does not exist. *value* can be used together with `BPF_LOCAL_STORAGE_GET_F_CREATE` to specify the initial value of a bpf_local_storage. If *value* is `NULL`, the new bpf_local_storage will be zero initialized.
  *
- * @returns A bpf_local_storage pointer is returned on success.
- *
- * `NULL` if not found or there was an error in adding a new bpf_local_storage.
- *
  * Helper id 156. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * void *bpf_task_storage_get(struct bpf_map *map, struct task_struct *task, void *value, u64 flags)
  * ```
+ *
+ * @returns A bpf_local_storage pointer is returned on success.
+ *
+ * `NULL` if not found or there was an error in adding a new bpf_local_storage.
  */
 export declare function bpf_task_storage_get(
   map: BpfMap,
@@ -3074,26 +3074,26 @@ export declare function bpf_task_storage_get(
 /**
  * Delete a bpf_local_storage from a *task*.
  *
- * @returns 0 on success.
- *
- * -ENOENT if the bpf_local_storage cannot be found.
- *
  * Helper id 157. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_task_storage_delete(struct bpf_map *map, struct task_struct *task)
  * ```
+ *
+ * @returns 0 on success.
+ *
+ * -ENOENT if the bpf_local_storage cannot be found.
  */
 export declare function bpf_task_storage_delete(map: BpfMap, task: Ptr<Struct<"task_struct">>): i64;
 
 /**
  * Return a BTF pointer to the "current" task. This pointer can also be used in helpers that accept an *ARG_PTR_TO_BTF_ID* of type *task_struct*.
  *
- * @returns Pointer to the current task.
- *
  * Helper id 158. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * struct task_struct *bpf_get_current_task_btf(void)
  * ```
+ *
+ * @returns Pointer to the current task.
  */
 export declare function bpf_get_current_task_btf(): Ptr<Struct<"task_struct">>;
 
@@ -3102,12 +3102,12 @@ export declare function bpf_get_current_task_btf(): Ptr<Struct<"task_struct">>;
  *
  * `BPF_F_BPRM_SECUREEXEC` Set the secureexec bit which sets the `AT_SECURE` auxv for glibc. The bit is cleared if the flag is not specified.
  *
- * @returns -EINVAL if invalid *flags* are passed, zero otherwise.
- *
  * Helper id 159. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_bprm_opts_set(struct linux_binprm *bprm, u64 flags)
  * ```
+ *
+ * @returns -EINVAL if invalid *flags* are passed, zero otherwise.
  */
 export declare function bpf_bprm_opts_set(bprm: Ptr<Struct<"linux_binprm">>, flags: u64): i64;
 
@@ -3116,36 +3116,36 @@ export declare function bpf_bprm_opts_set(bprm: Ptr<Struct<"linux_binprm">>, fla
  *
  * See: `clock_gettime`(`CLOCK_MONOTONIC_COARSE`)
  *
- * @returns Current *ktime*.
- *
  * Helper id 160. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_ktime_get_coarse_ns(void)
  * ```
+ *
+ * @returns Current *ktime*.
  */
 export declare function bpf_ktime_get_coarse_ns(): u64;
 
 /**
  * Returns the stored IMA hash of the *inode* (if it's available). If the hash is larger than *size*, then only *size* bytes will be copied to *dst*
  *
- * @returns The `hash_algo` is returned on success, -EOPNOTSUP if IMA is disabled or -EINVAL if invalid arguments are passed.
- *
  * Helper id 161. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_ima_inode_hash(struct inode *inode, void *dst, u32 size)
  * ```
+ *
+ * @returns The `hash_algo` is returned on success, -EOPNOTSUP if IMA is disabled or -EINVAL if invalid arguments are passed.
  */
 export declare function bpf_ima_inode_hash(inode: Ptr<Struct<"inode">>, dst: Ptr, size: u32): i64;
 
 /**
  * If the given file represents a socket, returns the associated socket.
  *
- * @returns A pointer to a struct socket on success or NULL if the file is not a socket.
- *
  * Helper id 162. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct socket *bpf_sock_from_file(struct file *file)
  * ```
+ *
+ * @returns A pointer to a struct socket on success or NULL if the file is not a socket.
  */
 export declare function bpf_sock_from_file(file: Ptr<Struct<"file">>): Ptr<Struct<"socket">> | null;
 
@@ -3168,17 +3168,17 @@ export declare function bpf_sock_from_file(file: Ptr<Struct<"file">>): Ptr<Struc
  *
  * On return *mtu_len* pointer contains the MTU value of the net device. Remember the net device configured MTU is the L3 size, which is returned here and XDP and TC length operate at L2. Helper take this into account for you, but remember when using MTU value in your BPF-code.
  *
+ * Helper id 163. GPL-only: yes. Seeds allow it in: xdp.
+ * ```c
+ * long bpf_check_mtu(void *ctx, u32 ifindex, u32 *mtu_len, s32 len_diff, u64 flags)
+ * ```
+ *
  * @returns - 0 on success, and populate MTU value in *mtu_len* pointer.
  * - < 0 if any input argument is invalid (*mtu_len* not updated)
  *
  * MTU violations return positive values, but also populate MTU value in *mtu_len* pointer, as this can be needed for implementing PMTU handing:
  * - `BPF_MTU_CHK_RET_FRAG_NEEDED`
  * - `BPF_MTU_CHK_RET_SEGS_TOOBIG`
- *
- * Helper id 163. GPL-only: yes. Seeds allow it in: xdp.
- * ```c
- * long bpf_check_mtu(void *ctx, u32 ifindex, u32 *mtu_len, s32 len_diff, u64 flags)
- * ```
  */
 export declare function bpf_check_mtu(
   ctx: AnyContext,
@@ -3201,17 +3201,17 @@ export declare function bpf_check_mtu(
  *
  * If `callback_fn` return 0, the helper will continue to the next element. If return value is 1, the helper will skip the rest of elements and return. Other return values are not used now.
  *
- * @returns The number of traversed map elements for success, -EINVAL for invalid `flags`.
- *
  * Helper id 164. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_for_each_map_elem(struct bpf_map *map, void *callback_fn, void *callback_ctx, u64 flags)
  * ```
+ *
+ * @returns The number of traversed map elements for success, -EINVAL for invalid `flags`.
  */
 export declare function bpf_for_each_map_elem(
   map: BpfMap,
   callback_fn: Callback,
-  callback_ctx: Callback,
+  callback_ctx: Ptr,
   flags: u64,
 ): i64;
 
@@ -3222,14 +3222,14 @@ export declare function bpf_for_each_map_elem(
  *
  * Formats `%s` and `%p{i,I}{4,6}` require to read kernel memory. Reading kernel memory may fail due to either invalid address or valid address but requiring a major memory fault. If reading kernel memory fails, the string for `%s` will be an empty string, and the ip address for `%p{i,I}{4,6}` will be 0. Not returning error to bpf program is consistent with what `bpf_trace_printk`() does for now.
  *
- * @returns The strictly positive length of the formatted string, including the trailing zero character. If the return value is greater than `str_size`, `str` contains a truncated string, guaranteed to be zero-terminated except when `str_size` is 0.
- *
- * Or -EBUSY if the per-CPU memory copy buffer is busy.
- *
  * Helper id 165. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_snprintf(char *str, u32 str_size, const char *fmt, u64 *data, u32 data_len)
  * ```
+ *
+ * @returns The strictly positive length of the formatted string, including the trailing zero character. If the return value is greater than `str_size`, `str` contains a truncated string, guaranteed to be zero-terminated except when `str_size` is 0.
+ *
+ * Or -EBUSY if the per-CPU memory copy buffer is busy.
  */
 export declare function bpf_snprintf(
   str: CStr,
@@ -3242,24 +3242,24 @@ export declare function bpf_snprintf(
 /**
  * Execute bpf syscall with given arguments.
  *
- * @returns A syscall result.
- *
  * Helper id 166. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sys_bpf(u32 cmd, void *attr, u32 attr_size)
  * ```
+ *
+ * @returns A syscall result.
  */
 export declare function bpf_sys_bpf(cmd: u32, attr: Ptr, attr_size: u32): i64;
 
 /**
  * Find BTF type with given name and kind in vmlinux BTF or in module's BTFs.
  *
- * @returns Returns btf_id and btf_obj_fd in lower and upper 32 bits.
- *
  * Helper id 167. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_btf_find_by_name_kind(char *name, int name_sz, u32 kind, int flags)
  * ```
+ *
+ * @returns Returns btf_id and btf_obj_fd in lower and upper 32 bits.
  */
 export declare function bpf_btf_find_by_name_kind(
   name: CStr,
@@ -3271,24 +3271,24 @@ export declare function bpf_btf_find_by_name_kind(
 /**
  * Execute close syscall for given FD.
  *
- * @returns A syscall result.
- *
  * Helper id 168. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_sys_close(u32 fd)
  * ```
+ *
+ * @returns A syscall result.
  */
 export declare function bpf_sys_close(fd: u32): i64;
 
 /**
  * Initialize the timer. First 4 bits of *flags* specify clockid. Only CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME are allowed. All other bits of *flags* are reserved. The verifier will reject the program if *timer* is not from the same *map*.
  *
- * @returns 0 on success. -EBUSY if *timer* is already initialized. -EINVAL if invalid *flags* are passed. -EPERM if *timer* is in a map that doesn't have any user references. The user space should either hold a file descriptor to a map with timers or pin such map in bpffs. When map is unpinned or file descriptor is closed all timers in the map will be cancelled and freed.
- *
  * Helper id 169. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_timer_init(struct bpf_timer *timer, struct bpf_map *map, u64 flags)
  * ```
+ *
+ * @returns 0 on success. -EBUSY if *timer* is already initialized. -EINVAL if invalid *flags* are passed. -EPERM if *timer* is in a map that doesn't have any user references. The user space should either hold a file descriptor to a map with timers or pin such map in bpffs. When map is unpinned or file descriptor is closed all timers in the map will be cancelled and freed.
  */
 export declare function bpf_timer_init(
   timer: Ptr<Struct<"bpf_timer">>,
@@ -3299,12 +3299,12 @@ export declare function bpf_timer_init(
 /**
  * Configure the timer to call *callback_fn* static function.
  *
- * @returns 0 on success. -EINVAL if *timer* was not initialized with bpf_timer_init() earlier. -EPERM if *timer* is in a map that doesn't have any user references. The user space should either hold a file descriptor to a map with timers or pin such map in bpffs. When map is unpinned or file descriptor is closed all timers in the map will be cancelled and freed.
- *
  * Helper id 170. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_timer_set_callback(struct bpf_timer *timer, void *callback_fn)
  * ```
+ *
+ * @returns 0 on success. -EINVAL if *timer* was not initialized with bpf_timer_init() earlier. -EPERM if *timer* is in a map that doesn't have any user references. The user space should either hold a file descriptor to a map with timers or pin such map in bpffs. When map is unpinned or file descriptor is closed all timers in the map will be cancelled and freed.
  */
 export declare function bpf_timer_set_callback(
   timer: Ptr<Struct<"bpf_timer">>,
@@ -3320,12 +3320,12 @@ export declare function bpf_timer_set_callback(
  *
  * - `BPF_F_TIMER_CPU_PIN`: Timer will be pinned to the CPU of the caller.
  *
- * @returns 0 on success. -EINVAL if *timer* was not initialized with bpf_timer_init() earlier or invalid *flags* are passed.
- *
  * Helper id 171. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_timer_start(struct bpf_timer *timer, u64 nsecs, u64 flags)
  * ```
+ *
+ * @returns 0 on success. -EINVAL if *timer* was not initialized with bpf_timer_init() earlier or invalid *flags* are passed.
  */
 export declare function bpf_timer_start(
   timer: Ptr<Struct<"bpf_timer">>,
@@ -3336,12 +3336,12 @@ export declare function bpf_timer_start(
 /**
  * Cancel the timer and wait for callback_fn to finish if it was running.
  *
- * @returns 0 if the timer was not active. 1 if the timer was active. -EINVAL if *timer* was not initialized with bpf_timer_init() earlier. -EDEADLK if callback_fn tried to call bpf_timer_cancel() on its own timer which would have led to a deadlock otherwise.
- *
  * Helper id 172. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_timer_cancel(struct bpf_timer *timer)
  * ```
+ *
+ * @returns 0 if the timer was not active. 1 if the timer was active. -EINVAL if *timer* was not initialized with bpf_timer_init() earlier. -EDEADLK if callback_fn tried to call bpf_timer_cancel() on its own timer which would have led to a deadlock otherwise.
  */
 export declare function bpf_timer_cancel(timer: Ptr<Struct<"bpf_timer">>): i64;
 
@@ -3350,12 +3350,12 @@ export declare function bpf_timer_cancel(timer: Ptr<Struct<"bpf_timer">>): i64;
  *
  * When called for kprobe program attached as uprobe it returns probe address for both entry and return uprobe.
  *
- * @returns Address of the traced function for kprobe. 0 for kprobes placed within the function (not at the entry). Address of the probe for uprobe and return uprobe.
- *
  * Helper id 173. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_func_ip(void *ctx)
  * ```
+ *
+ * @returns Address of the traced function for kprobe. 0 for kprobes placed within the function (not at the entry). Address of the probe for uprobe and return uprobe.
  */
 export declare function bpf_get_func_ip(ctx: AnyContext): u64;
 
@@ -3367,24 +3367,24 @@ export declare function bpf_get_func_ip(ctx: AnyContext): u64;
  * - tracepoint;
  * - perf_event.
  *
- * @returns Value specified by user at BPF link creation/attachment time or 0, if it was not specified.
- *
  * Helper id 174. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * u64 bpf_get_attach_cookie(void *ctx)
  * ```
+ *
+ * @returns Value specified by user at BPF link creation/attachment time or 0, if it was not specified.
  */
 export declare function bpf_get_attach_cookie(ctx: AnyContext): u64;
 
 /**
  * Get the struct pt_regs associated with `task`.
  *
- * @returns A pointer to struct pt_regs.
- *
  * Helper id 175. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_task_pt_regs(struct task_struct *task)
  * ```
+ *
+ * @returns A pointer to struct pt_regs.
  */
 export declare function bpf_task_pt_regs(task: Ptr<Struct<"task_struct">>): i64;
 
@@ -3393,16 +3393,16 @@ export declare function bpf_task_pt_regs(task: Ptr<Struct<"task_struct">>): i64;
  *
  * The data is stored as struct perf_branch_entry into output buffer *entries*. *size* is the size of *entries* in bytes. *flags* is reserved for now and must be zero.
  *
+ * Helper id 176. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_get_branch_snapshot(void *entries, u32 size, u64 flags)
+ * ```
+ *
  * @returns On success, number of bytes written to *buf*. On error, a negative value.
  *
  * -EINVAL if *flags* is not zero.
  *
  * -ENOENT if architecture does not support branch records.
- *
- * Helper id 176. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_get_branch_snapshot(void *entries, u32 size, u64 flags)
- * ```
  */
 export declare function bpf_get_branch_snapshot(entries: Ptr, size: u32, flags: u64): i64;
 
@@ -3411,29 +3411,34 @@ export declare function bpf_get_branch_snapshot(entries: Ptr, size: u32, flags: 
  *
  * Arguments are to be used as in `bpf_seq_printf`() helper.
  *
- * @returns The number of bytes written to the buffer, or a negative error in case of failure.
- *
  * Helper id 177. GPL-only: yes. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_trace_vprintk(const char *fmt, u32 fmt_size, const void *data, u32 data_len)
  * ```
+ *
+ * @returns The number of bytes written to the buffer, or a negative error in case of failure.
  */
 export declare function bpf_trace_vprintk(fmt: CStr, fmt_size: u32, data: Ptr, data_len: u32): i64;
 
 /**
  * Dynamically cast a *sk* pointer to a *unix_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 178. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct unix_sock *bpf_skc_to_unix_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_unix_sock(sk: Ptr): Ptr<Struct<"unix_sock">> | null;
 
 /**
  * Get the address of a kernel symbol, returned in *res*. *res* is set to 0 if the symbol is not found.
+ *
+ * Helper id 179. GPL-only: no. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_kallsyms_lookup_name(const char *name, int name_sz, int flags, u64 *res)
+ * ```
  *
  * @returns On success, zero. On error, a negative value.
  *
@@ -3444,11 +3449,6 @@ export declare function bpf_skc_to_unix_sock(sk: Ptr): Ptr<Struct<"unix_sock">> 
  * -ENOENT if symbol is not found.
  *
  * -EPERM if caller does not have permission to obtain kernel address.
- *
- * Helper id 179. GPL-only: no. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_kallsyms_lookup_name(const char *name, int name_sz, int flags, u64 *res)
- * ```
  */
 export declare function bpf_kallsyms_lookup_name(
   name: CStr,
@@ -3464,18 +3464,18 @@ export declare function bpf_kallsyms_lookup_name(
  *
  * long (*callback_fn)(struct task_struct *task, struct vm_area_struct *vma, void *callback_ctx);
  *
- * @returns 0 on success. -ENOENT if task->mm is NULL, or no vma contains *addr*. -EBUSY if failed to try lock mmap_lock. -EINVAL for invalid `flags`.
- *
  * Helper id 180. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_find_vma(struct task_struct *task, u64 addr, void *callback_fn, void *callback_ctx, u64 flags)
  * ```
+ *
+ * @returns 0 on success. -ENOENT if task->mm is NULL, or no vma contains *addr*. -EBUSY if failed to try lock mmap_lock. -EINVAL for invalid `flags`.
  */
 export declare function bpf_find_vma(
   task: Ptr<Struct<"task_struct">>,
   addr: u64,
   callback_fn: Callback,
-  callback_ctx: Callback,
+  callback_ctx: Ptr,
   flags: u64,
 ): i64;
 
@@ -3488,65 +3488,65 @@ export declare function bpf_find_vma(
  *
  * If `callback_fn` returns 0, the helper will continue to the next loop. If return value is 1, the helper will skip the rest of the loops and return. Other return values are not used now, and will be rejected by the verifier.
  *
- * @returns The number of loops performed, -EINVAL for invalid `flags`, -E2BIG if `nr_loops` exceeds the maximum number of loops.
- *
  * Helper id 181. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_loop(u32 nr_loops, void *callback_fn, void *callback_ctx, u64 flags)
  * ```
+ *
+ * @returns The number of loops performed, -EINVAL for invalid `flags`, -E2BIG if `nr_loops` exceeds the maximum number of loops.
  */
 export declare function bpf_loop(
   nr_loops: u32,
   callback_fn: Callback,
-  callback_ctx: Callback,
+  callback_ctx: Ptr,
   flags: u64,
 ): i64;
 
 /**
  * Do strncmp() between `s1` and `s2`. `s1` doesn't need to be null-terminated and `s1_sz` is the maximum storage size of `s1`. `s2` must be a read-only string.
  *
- * @returns An integer less than, equal to, or greater than zero if the first `s1_sz` bytes of `s1` is found to be less than, to match, or be greater than `s2`.
- *
  * Helper id 182. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * long bpf_strncmp(const char *s1, u32 s1_sz, const char *s2)
  * ```
+ *
+ * @returns An integer less than, equal to, or greater than zero if the first `s1_sz` bytes of `s1` is found to be less than, to match, or be greater than `s2`.
  */
 export declare function bpf_strncmp(s1: CStr, s1_sz: u32, s2: CStr): i64;
 
 /**
  * Get `n`-th argument register (zero based) of the traced function (for tracing programs) returned in `value`.
  *
- * @returns 0 on success. -EINVAL if n >= argument register count of traced function.
- *
  * Helper id 183. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_func_arg(void *ctx, u32 n, u64 *value)
  * ```
+ *
+ * @returns 0 on success. -EINVAL if n >= argument register count of traced function.
  */
 export declare function bpf_get_func_arg(ctx: AnyContext, n: u32, value: Ptr<u64>): i64;
 
 /**
  * Get return value of the traced function (for tracing programs) in `value`.
  *
- * @returns 0 on success. -EOPNOTSUPP for tracing programs other than BPF_TRACE_FEXIT or BPF_MODIFY_RETURN.
- *
  * Helper id 184. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_func_ret(void *ctx, u64 *value)
  * ```
+ *
+ * @returns 0 on success. -EOPNOTSUPP for tracing programs other than BPF_TRACE_FEXIT or BPF_MODIFY_RETURN.
  */
 export declare function bpf_get_func_ret(ctx: AnyContext, value: Ptr<u64>): i64;
 
 /**
  * Get number of registers of the traced function (for tracing programs) where function arguments are stored in these registers.
  *
- * @returns The number of argument registers of the traced function.
- *
  * Helper id 185. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_get_func_arg_cnt(void *ctx)
  * ```
+ *
+ * @returns The number of argument registers of the traced function.
  */
 export declare function bpf_get_func_arg_cnt(ctx: AnyContext): i64;
 
@@ -3555,12 +3555,12 @@ export declare function bpf_get_func_arg_cnt(ctx: AnyContext): i64;
  *
  * This helper is currently supported by cgroup programs and only by the hooks where BPF program's return value is returned to the userspace via errno.
  *
- * @returns The BPF program's return value.
- *
  * Helper id 186. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * int bpf_get_retval(void)
  * ```
+ *
+ * @returns The BPF program's return value.
  */
 export declare function bpf_get_retval(): i32;
 
@@ -3573,36 +3573,36 @@ export declare function bpf_get_retval(): i32;
  *
  * In this case, the BPF program's return value will use helper's -EPERM. This still holds true for cgroup/bind{4,6} which supports extra 'return 3' success case.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 187. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * int bpf_set_retval(int retval)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_set_retval(retval: i32): i32;
 
 /**
  * Get the total size of a given xdp buff (linear and paged area)
  *
- * @returns The total size of a given xdp buffer.
- *
  * Helper id 188. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * u64 bpf_xdp_get_buff_len(struct xdp_buff *xdp_md)
  * ```
+ *
+ * @returns The total size of a given xdp buffer.
  */
 export declare function bpf_xdp_get_buff_len(xdp_md: AnyXdpContext): u64;
 
 /**
  * This helper is provided as an easy way to load data from a xdp buffer. It can be used to load *len* bytes from *offset* from the frame associated to *xdp_md*, into the buffer pointed by *buf*.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 189. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_xdp_load_bytes(struct xdp_buff *xdp_md, u32 offset, void *buf, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_xdp_load_bytes(
   xdp_md: AnyXdpContext,
@@ -3614,12 +3614,12 @@ export declare function bpf_xdp_load_bytes(
 /**
  * Store *len* bytes from buffer *buf* into the frame associated to *xdp_md*, at *offset*.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 190. GPL-only: no. Seeds allow it in: xdp.
  * ```c
  * long bpf_xdp_store_bytes(struct xdp_buff *xdp_md, u32 offset, void *buf, u32 len)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_xdp_store_bytes(
   xdp_md: AnyXdpContext,
@@ -3631,12 +3631,12 @@ export declare function bpf_xdp_store_bytes(
 /**
  * Read *size* bytes from user space address *user_ptr* in *tsk*'s address space, and stores the data in *dst*. *flags* is not used yet and is provided for future extensibility. This helper can only be used by sleepable programs.
  *
- * @returns 0 on success, or a negative error in case of failure. On error *dst* buffer is zeroed out.
- *
  * Helper id 191. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_copy_from_user_task(void *dst, u32 size, const void *user_ptr, struct task_struct *tsk, u64 flags)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure. On error *dst* buffer is zeroed out.
  */
 export declare function bpf_copy_from_user_task(
   dst: Ptr,
@@ -3659,60 +3659,60 @@ export declare function bpf_copy_from_user_task(
  *
  * This function is most useful when it needs to set a mono delivery time to __sk_buff->tstamp and then bpf_redirect_*() to the egress of an iface. For example, changing the (rcv) timestamp in __sk_buff->tstamp at ingress to a mono delivery time and then bpf_redirect_*() to \%sch_fq@phy-dev.
  *
- * @returns 0 on success. -EINVAL for invalid input -EOPNOTSUPP for unsupported protocol
- *
  * Helper id 192. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_skb_set_tstamp(struct sk_buff *skb, u64 tstamp, u32 tstamp_type)
  * ```
+ *
+ * @returns 0 on success. -EINVAL for invalid input -EOPNOTSUPP for unsupported protocol
  */
 export declare function bpf_skb_set_tstamp(skb: SkbContext, tstamp: u64, tstamp_type: u32): i64;
 
 /**
  * Returns a calculated IMA hash of the *file*. If the hash is larger than *size*, then only *size* bytes will be copied to *dst*
  *
- * @returns The `hash_algo` is returned on success, -EOPNOTSUP if the hash calculation failed or -EINVAL if invalid arguments are passed.
- *
  * Helper id 193. GPL-only: not probed. Seeds allow it in: none of xdp, lwt.
  * ```c
  * long bpf_ima_file_hash(struct file *file, void *dst, u32 size)
  * ```
+ *
+ * @returns The `hash_algo` is returned on success, -EOPNOTSUP if the hash calculation failed or -EINVAL if invalid arguments are passed.
  */
 export declare function bpf_ima_file_hash(file: Ptr<Struct<"file">>, dst: Ptr, size: u32): i64;
 
 /**
  * Exchange kptr at pointer *map_value* with *ptr*, and return the old value. *ptr* can be NULL, otherwise it must be a referenced pointer which will be released when this helper is called.
  *
- * @returns The old value of kptr (which can be NULL). The returned pointer if not NULL, is a reference which must be released using its corresponding release function, or moved into a BPF map before program exit.
- *
  * Helper id 194. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * void *bpf_kptr_xchg(void *map_value, void *ptr)
  * ```
+ *
+ * @returns The old value of kptr (which can be NULL). The returned pointer if not NULL, is a reference which must be released using its corresponding release function, or moved into a BPF map before program exit.
  */
 export declare function bpf_kptr_xchg(map_value: Ptr, ptr: Ptr): Ptr | null;
 
 /**
  * Perform a lookup in *percpu map* for an entry associated to *key* on *cpu*.
  *
- * @returns Map value associated to *key* on *cpu*, or `NULL` if no entry was found or *cpu* is invalid.
- *
  * Helper id 195. GPL-only: no. Seeds allow it in: xdp, lwt.
  * ```c
  * void *bpf_map_lookup_percpu_elem(struct bpf_map *map, const void *key, u32 cpu)
  * ```
+ *
+ * @returns Map value associated to *key* on *cpu*, or `NULL` if no entry was found or *cpu* is invalid.
  */
 export declare function bpf_map_lookup_percpu_elem(map: BpfMap, key: Ptr, cpu: u32): Ptr | null;
 
 /**
  * Dynamically cast a *sk* pointer to a *mptcp_sock* pointer.
  *
- * @returns *sk* if casting is valid, or `NULL` otherwise.
- *
  * Helper id 196. GPL-only: no. Seeds allow it in: none of xdp, lwt.
  * ```c
  * struct mptcp_sock *bpf_skc_to_mptcp_sock(void *sk)
  * ```
+ *
+ * @returns *sk* if casting is valid, or `NULL` otherwise.
  */
 export declare function bpf_skc_to_mptcp_sock(sk: Ptr): Ptr<Struct<"mptcp_sock">> | null;
 
@@ -3721,12 +3721,12 @@ export declare function bpf_skc_to_mptcp_sock(sk: Ptr): Ptr<Struct<"mptcp_sock">
  *
  * *data* must be a ptr to a map value. The maximum *size* supported is DYNPTR_MAX_SIZE. *flags* is currently unused.
  *
- * @returns 0 on success, -E2BIG if the size exceeds DYNPTR_MAX_SIZE, -EINVAL if flags is not 0.
- *
  * Helper id 197. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_dynptr_from_mem(void *data, u32 size, u64 flags, struct bpf_dynptr *ptr)
  * ```
+ *
+ * @returns 0 on success, -E2BIG if the size exceeds DYNPTR_MAX_SIZE, -EINVAL if flags is not 0.
  */
 export declare function bpf_dynptr_from_mem(
   data: Ptr,
@@ -3740,12 +3740,12 @@ export declare function bpf_dynptr_from_mem(
  *
  * Please note that a corresponding bpf_ringbuf_submit_dynptr or bpf_ringbuf_discard_dynptr must be called on *ptr*, even if the reservation fails. This is enforced by the verifier.
  *
- * @returns 0 on success, or a negative error in case of failure.
- *
  * Helper id 198. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_ringbuf_reserve_dynptr(void *ringbuf, u32 size, u64 flags, struct bpf_dynptr *ptr)
  * ```
+ *
+ * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_ringbuf_reserve_dynptr(
   ringbuf: Ptr,
@@ -3759,12 +3759,12 @@ export declare function bpf_ringbuf_reserve_dynptr(
  *
  * For more information on *flags*, please see 'bpf_ringbuf_submit'.
  *
- * @returns Nothing. Always succeeds.
- *
  * Helper id 199. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * void bpf_ringbuf_submit_dynptr(struct bpf_dynptr *ptr, u64 flags)
  * ```
+ *
+ * @returns Nothing. Always succeeds.
  */
 export declare function bpf_ringbuf_submit_dynptr(ptr: Ptr<Struct<"bpf_dynptr">>, flags: u64): void;
 
@@ -3773,12 +3773,12 @@ export declare function bpf_ringbuf_submit_dynptr(ptr: Ptr<Struct<"bpf_dynptr">>
  *
  * For more information on *flags*, please see 'bpf_ringbuf_discard'.
  *
- * @returns Nothing. Always succeeds.
- *
  * Helper id 200. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * void bpf_ringbuf_discard_dynptr(struct bpf_dynptr *ptr, u64 flags)
  * ```
+ *
+ * @returns Nothing. Always succeeds.
  */
 export declare function bpf_ringbuf_discard_dynptr(
   ptr: Ptr<Struct<"bpf_dynptr">>,
@@ -3788,12 +3788,12 @@ export declare function bpf_ringbuf_discard_dynptr(
 /**
  * Read *len* bytes from *src* into *dst*, starting from *offset* into *src*. *flags* is currently unused.
  *
- * @returns 0 on success, -E2BIG if *offset* + *len* exceeds the length of *src*'s data, -EINVAL if *src* is an invalid dynptr or if *flags* is not 0.
- *
  * Helper id 201. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_dynptr_read(void *dst, u32 len, const struct bpf_dynptr *src, u32 offset, u64 flags)
  * ```
+ *
+ * @returns 0 on success, -E2BIG if *offset* + *len* exceeds the length of *src*'s data, -EINVAL if *src* is an invalid dynptr or if *flags* is not 0.
  */
 export declare function bpf_dynptr_read(
   dst: Ptr,
@@ -3812,12 +3812,12 @@ export declare function bpf_dynptr_read(
  * - All data slices of the dynptr are automatically invalidated after `bpf_dynptr_write`(). This is because writing may pull the skb and change the underlying packet buffer.
  * - For *flags*, please see the flags accepted by `bpf_skb_store_bytes`().
  *
- * @returns 0 on success, -E2BIG if *offset* + *len* exceeds the length of *dst*'s data, -EINVAL if *dst* is an invalid dynptr or if *dst* is a read-only dynptr or if *flags* is not correct. For skb-type dynptrs, other errors correspond to errors returned by `bpf_skb_store_bytes`().
- *
  * Helper id 202. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_dynptr_write(const struct bpf_dynptr *dst, u32 offset, void *src, u32 len, u64 flags)
  * ```
+ *
+ * @returns 0 on success, -E2BIG if *offset* + *len* exceeds the length of *dst*'s data, -EINVAL if *dst* is an invalid dynptr or if *dst* is a read-only dynptr or if *flags* is not correct. For skb-type dynptrs, other errors correspond to errors returned by `bpf_skb_store_bytes`().
  */
 export declare function bpf_dynptr_write(
   dst: Ptr<Struct<"bpf_dynptr">>,
@@ -3834,12 +3834,12 @@ export declare function bpf_dynptr_write(
  *
  * skb and xdp type dynptrs may not use bpf_dynptr_data. They should instead use bpf_dynptr_slice and bpf_dynptr_slice_rdwr.
  *
- * @returns Pointer to the underlying dynptr data, NULL if the dynptr is read-only, if the dynptr is invalid, or if the offset and length is out of bounds.
- *
  * Helper id 203. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * void *bpf_dynptr_data(const struct bpf_dynptr *ptr, u32 offset, u32 len)
  * ```
+ *
+ * @returns Pointer to the underlying dynptr data, NULL if the dynptr is read-only, if the dynptr is invalid, or if the offset and length is out of bounds.
  */
 export declare function bpf_dynptr_data(
   ptr: Ptr<Struct<"bpf_dynptr">>,
@@ -3854,16 +3854,16 @@ export declare function bpf_dynptr_data(
  *
  * *th* points to the start of the TCP header, while *th_len* contains the length of the TCP header (at least `sizeof`(`struct tcphdr`)).
  *
+ * Helper id 204. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * s64 bpf_tcp_raw_gen_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th, u32 th_len)
+ * ```
+ *
  * @returns On success, lower 32 bits hold the generated SYN cookie in followed by 16 bits which hold the MSS value for that cookie, and the top 16 bits are unused.
  *
  * On failure, the returned value is one of the following:
  *
  * -EINVAL if *th_len* is invalid.
- *
- * Helper id 204. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
- * ```c
- * s64 bpf_tcp_raw_gen_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th, u32 th_len)
- * ```
  */
 export declare function bpf_tcp_raw_gen_syncookie_ipv4(
   iph: Ptr<Struct<"iphdr">>,
@@ -3878,6 +3878,11 @@ export declare function bpf_tcp_raw_gen_syncookie_ipv4(
  *
  * *th* points to the start of the TCP header, while *th_len* contains the length of the TCP header (at least `sizeof`(`struct tcphdr`)).
  *
+ * Helper id 205. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * s64 bpf_tcp_raw_gen_syncookie_ipv6(struct ipv6hdr *iph, struct tcphdr *th, u32 th_len)
+ * ```
+ *
  * @returns On success, lower 32 bits hold the generated SYN cookie in followed by 16 bits which hold the MSS value for that cookie, and the top 16 bits are unused.
  *
  * On failure, the returned value is one of the following:
@@ -3885,11 +3890,6 @@ export declare function bpf_tcp_raw_gen_syncookie_ipv4(
  * -EINVAL if *th_len* is invalid.
  *
  * -EPROTONOSUPPORT if CONFIG_IPV6 is not builtin.
- *
- * Helper id 205. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
- * ```c
- * s64 bpf_tcp_raw_gen_syncookie_ipv6(struct ipv6hdr *iph, struct tcphdr *th, u32 th_len)
- * ```
  */
 export declare function bpf_tcp_raw_gen_syncookie_ipv6(
   iph: Ptr<Struct<"ipv6hdr">>,
@@ -3904,16 +3904,16 @@ export declare function bpf_tcp_raw_gen_syncookie_ipv6(
  *
  * *th* points to the TCP header.
  *
+ * Helper id 206. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_tcp_raw_check_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th)
+ * ```
+ *
  * @returns 0 if *iph* and *th* are a valid SYN cookie ACK.
  *
  * On failure, the returned value is one of the following:
  *
  * -EACCES if the SYN cookie is not valid.
- *
- * Helper id 206. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_tcp_raw_check_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th)
- * ```
  */
 export declare function bpf_tcp_raw_check_syncookie_ipv4(
   iph: Ptr<Struct<"iphdr">>,
@@ -3927,6 +3927,11 @@ export declare function bpf_tcp_raw_check_syncookie_ipv4(
  *
  * *th* points to the TCP header.
  *
+ * Helper id 207. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
+ * ```c
+ * long bpf_tcp_raw_check_syncookie_ipv6(struct ipv6hdr *iph, struct tcphdr *th)
+ * ```
+ *
  * @returns 0 if *iph* and *th* are a valid SYN cookie ACK.
  *
  * On failure, the returned value is one of the following:
@@ -3934,11 +3939,6 @@ export declare function bpf_tcp_raw_check_syncookie_ipv4(
  * -EACCES if the SYN cookie is not valid.
  *
  * -EPROTONOSUPPORT if CONFIG_IPV6 is not builtin.
- *
- * Helper id 207. GPL-only: yes. Seeds allow it in: none of xdp, lwt.
- * ```c
- * long bpf_tcp_raw_check_syncookie_ipv6(struct ipv6hdr *iph, struct tcphdr *th)
- * ```
  */
 export declare function bpf_tcp_raw_check_syncookie_ipv6(
   iph: Ptr<Struct<"ipv6hdr">>,
@@ -3950,12 +3950,12 @@ export declare function bpf_tcp_raw_check_syncookie_ipv6(
  *
  * See: `clock_gettime`(`CLOCK_TAI`)
  *
- * @returns Current *ktime*.
- *
  * Helper id 208. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * u64 bpf_ktime_get_tai_ns(void)
  * ```
+ *
+ * @returns Current *ktime*.
  */
 export declare function bpf_ktime_get_tai_ns(): u64;
 
@@ -3966,6 +3966,11 @@ export declare function bpf_ktime_get_tai_ns(): u64;
  *
  * If `callback_fn` returns 0, the helper will continue to try and drain the next sample, up to a maximum of BPF_MAX_USER_RINGBUF_SAMPLES samples. If the return value is 1, the helper will skip the rest of the samples and return. Other return values are not used now, and will be rejected by the verifier.
  *
+ * Helper id 209. GPL-only: no. Seeds allow it in: lwt.
+ * ```c
+ * long bpf_user_ringbuf_drain(struct bpf_map *map, void *callback_fn, void *ctx, u64 flags)
+ * ```
+ *
  * @returns The number of drained samples if no error was encountered while draining samples, or 0 if no samples were present in the ring buffer. If a user-space producer was epoll-waiting on this map, and at least one sample was drained, they will receive an event notification notifying them of available space in the ring buffer. If the BPF_RB_NO_WAKEUP flag is passed to this function, no wakeup notification will be sent. If the BPF_RB_FORCE_WAKEUP flag is passed, a wakeup notification will be sent even if no sample was drained.
  *
  * On failure, the returned value is one of the following:
@@ -3975,11 +3980,6 @@ export declare function bpf_ktime_get_tai_ns(): u64;
  * -EINVAL if user-space is not properly tracking the ring buffer due to the producer position not being aligned to 8 bytes, a sample not being aligned to 8 bytes, or the producer position not matching the advertised length of a sample.
  *
  * -E2BIG if user-space has tried to publish a sample which is larger than the size of the ring buffer, or which cannot fit within a struct bpf_dynptr.
- *
- * Helper id 209. GPL-only: no. Seeds allow it in: lwt.
- * ```c
- * long bpf_user_ringbuf_drain(struct bpf_map *map, void *callback_fn, void *ctx, u64 flags)
- * ```
  */
 export declare function bpf_user_ringbuf_drain(
   map: BpfMap,
@@ -3997,14 +3997,14 @@ export declare function bpf_user_ringbuf_drain(
  *
  * An optional *flags* (`BPF_LOCAL_STORAGE_GET_F_CREATE`) can be used such that a new bpf_local_storage will be created if one does not exist. *value* can be used together with `BPF_LOCAL_STORAGE_GET_F_CREATE` to specify the initial value of a bpf_local_storage. If *value* is `NULL`, the new bpf_local_storage will be zero initialized.
  *
- * @returns A bpf_local_storage pointer is returned on success.
- *
- * `NULL` if not found or there was an error in adding a new bpf_local_storage.
- *
  * Helper id 210. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * void *bpf_cgrp_storage_get(struct bpf_map *map, struct cgroup *cgroup, void *value, u64 flags)
  * ```
+ *
+ * @returns A bpf_local_storage pointer is returned on success.
+ *
+ * `NULL` if not found or there was an error in adding a new bpf_local_storage.
  */
 export declare function bpf_cgrp_storage_get(
   map: BpfMap,
@@ -4016,13 +4016,13 @@ export declare function bpf_cgrp_storage_get(
 /**
  * Delete a bpf_local_storage from a *cgroup*.
  *
- * @returns 0 on success.
- *
- * -ENOENT if the bpf_local_storage cannot be found.
- *
  * Helper id 211. GPL-only: no. Seeds allow it in: lwt.
  * ```c
  * long bpf_cgrp_storage_delete(struct bpf_map *map, struct cgroup *cgroup)
  * ```
+ *
+ * @returns 0 on success.
+ *
+ * -ENOENT if the bpf_local_storage cannot be found.
  */
 export declare function bpf_cgrp_storage_delete(map: BpfMap, cgroup: Ptr<Struct<"cgroup">>): i64;
