@@ -1,0 +1,164 @@
+// The one table of tsbpf diagnostics: code -> message template and hint.
+// Codes are grouped in ranges per pipeline stage so a code says where it was
+// raised:
+//   TSB1xxx  front end: TypeScript's own errors and the subset whitelist
+//   TSB2xxx  types: integer widths, signedness, narrowing, byte order
+//   TSB3xxx  programs, context and packet access, helpers (safety checks)
+//   TSB4xxx  lowering limits: loops, calls, recursion, stack
+//   TSB9xxx  internal compiler errors
+// Templates use {0}, {1}... for arguments.
+
+export interface DiagnosticTemplate {
+  message: string;
+  /** What to write instead, shown under the code frame. */
+  hint?: string;
+}
+
+export const DIAGNOSTICS = {
+  // --- front end -----------------------------------------------------------
+  TSB1000: { message: "{0}" }, // a TypeScript checker error, passed through
+  TSB1001: {
+    message: "{0} are not supported by tsbpf",
+    hint: "{1}",
+  },
+  TSB1002: {
+    message: "'{0}' is not available in BPF programs",
+    hint: 'only the stdlib imported from "tsbpf" and your own functions can be called',
+  },
+  TSB1003: {
+    message: "the type 'any' is not allowed",
+    hint: "give the value an integer type such as u32, or a header/struct interface",
+  },
+  TSB1004: {
+    message: 'imports are only allowed from "tsbpf"',
+    hint: 'import { xdp, ... } from "tsbpf"',
+  },
+  TSB1005: {
+    message: "'{0}' at module level is not supported",
+    hint: "declare programs with `export const name = xdp((ctx) => ...)`, helpers as functions, constants with `const`",
+  },
+  TSB1006: {
+    message: "strings are only allowed as literals passed to the stdlib",
+    hint: "use integers; bpf_printk takes a literal format string",
+  },
+  TSB1007: {
+    message: "the operator '{0}' is not supported",
+    hint: "{1}",
+  },
+  TSB1008: {
+    message: "'{0}' is not a program declarator",
+    hint: "export programs as `export const name = xdp((ctx) => ...)` (or lwtXmit, lwtIn, lwtOut, tc, cgroupSkb)",
+  },
+  TSB1009: {
+    message: "exported functions are not programs",
+    hint: "write `export const {0} = xdp((ctx) => ...)`; keep helper functions unexported",
+  },
+  TSB1010: {
+    message: "a program must be an arrow function or function expression with one parameter",
+  },
+  TSB1011: {
+    message: "destructuring is not supported",
+    hint: "read fields one by one: `const x = obj.x;`",
+  },
+  TSB1012: {
+    message: "'{0}' is not supported here",
+    hint: "{1}",
+  },
+  // --- types ---------------------------------------------------------------
+  TSB2001: {
+    message: "implicit conversion from {0} to {1} may lose bits",
+    hint: "narrow explicitly with `as {1}`",
+  },
+  TSB2002: {
+    message: "cannot mix {0} and {1} in one operation",
+    hint: "cast one side with `as` so both have the same signedness",
+  },
+  TSB2003: {
+    message: "the literal {0} does not fit in {1}",
+    hint: "use a wider type or a smaller value",
+  },
+  TSB2004: {
+    message: "cannot mix network byte order ({0}) with host byte order ({1})",
+    hint: "convert with ntohs/ntohl (or htons/htonl) first",
+  },
+  TSB2005: {
+    message: "'{0}' is not an integer type",
+    hint: "use u8, u16, u32, u64, i8, i16, i32, i64, be16, be32 or bool",
+  },
+  TSB2006: {
+    message: "shift by {0} is out of range for a {1}-bit value",
+  },
+  TSB2007: {
+    message: "division by the constant zero",
+  },
+  TSB2008: {
+    message: "'{0}' has no integer value here",
+    hint: "{1}",
+  },
+  // --- programs, context, packets, helpers -----------------------------------
+  TSB3001: {
+    message: "'{0}' is not a field of the {1} context",
+  },
+  TSB3002: {
+    message: "the context field '{0}' is read-only for {1} programs",
+  },
+  TSB3003: {
+    message: "packet data accessed without a bounds check",
+    hint: "check for null first: `if (!hdr) return ...;` (ctx.header<T>() returns T | null)",
+  },
+  TSB3004: {
+    message: "the helper '{0}' is not allowed in {1} programs",
+  },
+  TSB3005: {
+    message: "'{0}' is not a known helper",
+  },
+  TSB3006: {
+    message: "the packet offset must be provably bounded",
+    hint: "bound it with a mask, e.g. `(x & 0x3f)`, or compare it against a constant first",
+  },
+  TSB3007: {
+    message: "the interface '{0}' cannot be laid out: field '{1}' has no fixed size",
+    hint: "header fields must be u8..u64, i8..i64, be16, be32 or fixed arrays of them",
+  },
+  TSB3008: {
+    message: "the return value of a program must be an integer",
+  },
+  TSB3009: {
+    message: "program option '{0}' is not supported",
+  },
+  // --- limits -------------------------------------------------------------
+  TSB4001: {
+    message: "this loop has no bound the compiler can see",
+    hint: "write `for (let i = 0; i < N; i++)` with a constant N, or use bpf_loop",
+  },
+  TSB4002: {
+    message: "recursion is not allowed: {0}",
+    hint: "BPF has no recursion; rewrite as a bounded loop",
+  },
+  TSB4003: {
+    message: "'{0}' takes {1} parameters; BPF functions take at most five",
+    hint: "pass a struct instead of many scalars",
+  },
+  TSB4004: {
+    message: "the stack of '{0}' needs {1} bytes; BPF allows 512",
+    hint: "move large data into a per-CPU array map",
+  },
+  TSB4005: {
+    message: "not every path of '{0}' returns a value",
+  },
+  TSB4006: {
+    message: "'{0}' is used before it is assigned",
+  },
+  // --- internal ---------------------------------------------------------------
+  TSB9001: {
+    message: "internal compiler error: {0}",
+    hint: "please report this with the source file",
+  },
+} satisfies Record<string, DiagnosticTemplate>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+
+/** Fill a template's {n} slots. */
+export function fillTemplate(template: string, args: readonly (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ""));
+}

@@ -1,0 +1,79 @@
+// The compiler's library entry, called by the CLI and by tests:
+// compile(files) -> { object, diagnostics }. Stages in order: front end
+// (ts-morph project, TypeScript's diagnostics, the subset walk), lowering to
+// IR (types, packet/context checks), then the back end (optimize, register
+// allocation, instruction selection) and the ELF writer. User errors are
+// diagnostics; an unexpected exception becomes "internal compiler error",
+// never a stack trace.
+
+import type { Node } from "ts-morph";
+import { DiagnosticBag, type Diagnostic, formatDiagnostic } from "./diagnostics/diagnostic.js";
+import {
+  createProject,
+  findStdlib,
+  type SourceInput,
+  typescriptDiagnostics,
+} from "./frontend/project.js";
+import { SubsetChecker } from "./frontend/subset.js";
+import { lowerModule } from "./ir/lower-module.js";
+import { backEnd, type CompiledModule, writeElf } from "./emit/object.js";
+
+export type { Diagnostic } from "./diagnostics/diagnostic.js";
+export type { SourceInput } from "./frontend/project.js";
+export type { CompiledModule } from "./emit/object.js";
+export { formatDiagnostic };
+
+export interface CompileOptions {
+  /** Path of the stdlib's index.d.ts (default: the package's own stdlib). */
+  stdlib?: string;
+  /** Stop after the checks (no object). */
+  checkOnly?: boolean;
+}
+
+export interface CompileResult {
+  object: Uint8Array | undefined;
+  diagnostics: Diagnostic[];
+  /** The selected instructions, for golden tests and the disassembler. */
+  module?: CompiledModule;
+}
+
+export function compile(
+  input: SourceInput | SourceInput[],
+  options: CompileOptions = {},
+): CompileResult {
+  const inputs = Array.isArray(input) ? input : [input];
+  const bag = new DiagnosticBag();
+  const stage = { name: "front end", file: inputs[0]?.fileName ?? "<input>" };
+  try {
+    const stdlib = findStdlib(options.stdlib);
+    if (!stdlib) {
+      bag.report("TSB9001", { file: stage.file, text: "", start: 0, end: 0 }, [
+        "the tsbpf stdlib (stdlib/index.d.ts) was not found",
+      ]);
+      return { object: undefined, diagnostics: bag.items };
+    }
+    const fe = createProject(inputs, stdlib);
+    typescriptDiagnostics(fe, bag);
+    const checker = new SubsetChecker(bag, fe.fileNames);
+    for (const sf of fe.files) checker.checkFile(sf);
+    stage.name = "lowering";
+    const isStdlib = (n: Node) => n.getSourceFile().getFilePath().startsWith(fe.stdlibDir);
+    const mod = lowerModule(
+      fe.files,
+      { localFunctions: new Map(), fileNames: fe.fileNames, isStdlib },
+      bag,
+    );
+    if (bag.hasErrors || options.checkOnly) return { object: undefined, diagnostics: bag.items };
+    stage.name = "code generation";
+    const compiled = backEnd(mod, bag);
+    if (bag.hasErrors) return { object: undefined, diagnostics: bag.items, module: compiled };
+    stage.name = "object writer";
+    return { object: writeElf(compiled), diagnostics: bag.items, module: compiled };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    bag.report("TSB9001", { file: stage.file, text: "", start: 0, end: 0 }, [
+      `${stage.name}: ${msg}`,
+    ]);
+    return { object: undefined, diagnostics: bag.items };
+  }
+}

@@ -1,0 +1,114 @@
+// The state shared by the lowering files while one function is turned into
+// IR: the block builder, the bindings of locals and parameters, the loop
+// stack for break/continue, the program kind (for context and helper
+// checks), and diagnostics. Lowering never throws on user errors: it
+// reports, returns an "error" value and carries on.
+
+import { Node, type SourceFile } from "ts-morph";
+import type { SourcePos } from "../../bpf/isa/index.js";
+import type { DiagnosticBag, Located } from "../diagnostics/diagnostic.js";
+import type { DiagnosticCode } from "../diagnostics/table.js";
+import type { IntType } from "../types/int-type.js";
+import type { StructLayout } from "../types/annotations.js";
+import type { ContextFacts, ProgramKind } from "../types/kernel-facts.js";
+import { FunctionBuilder } from "./builder.js";
+import type { Block, Operand, VReg } from "./ir.js";
+
+export type Value =
+  | { kind: "int"; op: Operand; type: IntType; literal?: boolean; temp?: boolean }
+  | { kind: "ctx"; reg: VReg }
+  | { kind: "header"; reg: VReg; layout: StructLayout; temp?: boolean }
+  | { kind: "error" };
+
+export type Binding =
+  | { kind: "int"; reg: VReg; type: IntType }
+  | { kind: "ctx"; reg: VReg }
+  | { kind: "header"; reg: VReg; layout: StructLayout };
+
+export interface LoopTargets {
+  breakTo: Block;
+  continueTo?: Block;
+}
+
+/** What lowering knows about the module around the current function. */
+export interface ModuleInfo {
+  /** Non-exported functions that become BPF-to-BPF calls, by declaration. */
+  localFunctions: Map<Node, string>;
+  /** Display name of each source file (as the user passed it). */
+  fileNames: Map<SourceFile, string>;
+  /** Whether a declaration comes from the stdlib ("tsbpf"). */
+  isStdlib(node: Node): boolean;
+}
+
+export class Lowering {
+  readonly b: FunctionBuilder;
+  readonly env = new Map<Node, Binding>();
+  readonly loops: LoopTargets[] = [];
+  /** BPF-to-BPF call sites, for the recursion check. */
+  readonly calls: { callee: string; node: Node }[] = [];
+  /** Constant declarations being evaluated (guards `const a = b; const b = a`). */
+  readonly evaluating = new Set<Node>();
+  /** The context parameter's vreg, when the function has one. */
+  ctxReg: VReg | undefined;
+  /** The context the ctx vreg points to (a subprogram learns it from its parameter type). */
+  ctx: ContextFacts | undefined;
+  /** Integer return type of the function (undefined for void). */
+  returnType: IntType | undefined;
+
+  constructor(
+    name: string,
+    readonly kind: ProgramKind | undefined,
+    readonly module: ModuleInfo,
+    readonly diags: DiagnosticBag,
+  ) {
+    this.b = new FunctionBuilder(name);
+    this.ctx = undefined;
+  }
+
+  at(node: Node): Located {
+    const sf = node.getSourceFile();
+    return {
+      file: this.module.fileNames.get(sf) ?? sf.getFilePath(),
+      text: sf.getFullText(),
+      start: node.getStart(),
+      end: node.getEnd(),
+    };
+  }
+
+  report(code: DiagnosticCode, node: Node, args: readonly (string | number)[] = []): Value {
+    this.diags.report(code, this.at(node), args);
+    return { kind: "error" };
+  }
+
+  /** Stamp following instructions with the position of `node` (for line info). */
+  setPos(node: Node): void {
+    this.b.pos = sourcePos(node, this.module.fileNames);
+  }
+}
+
+export function sourcePos(node: Node, names: Map<SourceFile, string>): SourcePos {
+  const sf = node.getSourceFile();
+  const start = node.getStart();
+  const { line, column } = sf.getLineAndColumnAtPos(start);
+  const text = sf.getFullText();
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  let lineEnd = text.indexOf("\n", start);
+  if (lineEnd < 0) lineEnd = text.length;
+  return {
+    file: names.get(sf) ?? sf.getFilePath(),
+    line,
+    column,
+    text: text.slice(lineStart, lineEnd).replace(/\r$/, ""),
+  };
+}
+
+/** The declaration an identifier refers to, looking through imports. */
+export function declarationOf(node: Node): Node | undefined {
+  let sym = node.getSymbol();
+  if (sym?.isAlias()) sym = sym.getAliasedSymbol();
+  return sym?.getValueDeclaration() ?? sym?.getDeclarations()[0];
+}
+
+export function isNode(x: unknown): x is Node {
+  return x instanceof Node;
+}

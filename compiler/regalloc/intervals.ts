@@ -1,0 +1,144 @@
+// Live intervals for linear-scan allocation. Instructions are numbered in
+// layout order; instruction n reads at 2n and writes at 2n+1, so an operand
+// that dies at n and the result of n may share a register. Parameters are
+// written at position 1, before the first instruction. An interval is the
+// hull of every position where the vreg is live (liveness makes loops safe).
+
+import {
+  type Block,
+  defOf,
+  type IrFunction,
+  type IrInsn,
+  type Terminator,
+  usesOf,
+  type VReg,
+} from "../ir/ir.js";
+import { liveness } from "../ir/liveness.js";
+
+const COMMUTATIVE = new Set(["add", "mul", "and", "or", "xor"]);
+
+export interface Interval {
+  vreg: VReg;
+  start: number;
+  end: number;
+  /** Live across a call: needs a callee-saved register (r6-r9). */
+  crossesCall: boolean;
+  /** Physical registers preferred (calling convention), best first. */
+  fixedHints: number[];
+  /** vregs whose register this one would like to share (copies, 2-address ops). */
+  vregHints: VReg[];
+  /** Spill-code temporaries must not be spilled again. */
+  noSpill: boolean;
+}
+
+export interface Numbered {
+  order: Block[];
+  /** Position of each block's first instruction and of its terminator. */
+  blockStart: Map<Block, number>;
+  blockEnd: Map<Block, number>;
+  insnIndex: Map<IrInsn | Terminator, number>;
+  callIndices: number[];
+}
+
+export function numberInstructions(f: IrFunction, order: Block[]): Numbered {
+  const blockStart = new Map<Block, number>();
+  const blockEnd = new Map<Block, number>();
+  const insnIndex = new Map<IrInsn | Terminator, number>();
+  const callIndices: number[] = [];
+  let n = 1;
+  for (const b of order) {
+    blockStart.set(b, n);
+    for (const i of b.insns) {
+      insnIndex.set(i, n);
+      if (i.op === "call" || i.op === "calllocal") callIndices.push(n);
+      n++;
+    }
+    insnIndex.set(b.term, n);
+    blockEnd.set(b, n);
+    n++;
+  }
+  void f;
+  return { order, blockStart, blockEnd, insnIndex, callIndices };
+}
+
+export function buildIntervals(
+  f: IrFunction,
+  noSpill: Set<VReg>,
+): { intervals: Map<VReg, Interval>; numbered: Numbered } {
+  const live = liveness(f);
+  const numbered = numberInstructions(f, live.order);
+  const map = new Map<VReg, Interval>();
+  const get = (v: VReg): Interval => {
+    let it = map.get(v);
+    if (!it) {
+      it = {
+        vreg: v,
+        start: Infinity,
+        end: -Infinity,
+        crossesCall: false,
+        fixedHints: [],
+        vregHints: [],
+        noSpill: noSpill.has(v),
+      };
+      map.set(v, it);
+    }
+    return it;
+  };
+  const touch = (v: VReg, pos: number) => {
+    const it = get(v);
+    it.start = Math.min(it.start, pos);
+    it.end = Math.max(it.end, pos);
+  };
+  f.params.forEach((p, k) => {
+    touch(p, 1);
+    get(p).fixedHints.push(k + 1);
+  });
+  for (const b of live.order) {
+    const s = numbered.blockStart.get(b)!;
+    const e = numbered.blockEnd.get(b)!;
+    for (const v of live.liveIn.get(b)!) touch(v, 2 * s);
+    for (const v of live.liveOut.get(b)!) touch(v, 2 * e + 1);
+    for (const i of [...b.insns, b.term]) {
+      const n = numbered.insnIndex.get(i)!;
+      for (const u of usesOf(i)) touch(u, 2 * n);
+      const d = "dst" in i ? defOf(i as IrInsn) : undefined;
+      if (d !== undefined) touch(d, 2 * n + 1);
+      // `dst = a - b` is emitted as `dst = a; dst -= b`: dst must not share b's register.
+      if (i.op === "alu" && i.b.kind === "reg" && !COMMUTATIVE.has(i.alu)) touch(i.dst, 2 * n);
+      hints(i, get);
+    }
+  }
+  for (const it of map.values())
+    for (const c of numbered.callIndices)
+      if (it.start < 2 * c && it.end > 2 * c + 1) it.crossesCall = true;
+  return { intervals: map, numbered };
+}
+
+function hints(i: IrInsn | Terminator, get: (v: VReg) => Interval): void {
+  switch (i.op) {
+    case "mov":
+      if (i.src.kind === "reg") {
+        get(i.dst).vregHints.push(i.src.reg);
+        get(i.src.reg).vregHints.push(i.dst);
+      }
+      break;
+    case "alu":
+    case "neg":
+      get(i.dst).vregHints.push(i.a);
+      break;
+    case "movsx":
+    case "swap":
+      get(i.dst).vregHints.push(i.src);
+      break;
+    case "call":
+    case "calllocal":
+      if (i.dst !== undefined) get(i.dst).fixedHints.push(0);
+      i.args.forEach((a, k) => {
+        if (a.kind === "reg") get(a.reg).fixedHints.push(k + 1);
+      });
+      break;
+    case "ret":
+      if (i.value.kind === "reg") get(i.value.reg).fixedHints.push(0);
+      break;
+  }
+}
