@@ -1,0 +1,116 @@
+// The interpreter's public contract: options, callbacks for the pieces
+// other engineers fill in (helpers, kfuncs, lddw pseudo resolution), the
+// run result and the fault type. Nothing here executes instructions.
+
+import type { Instruction } from "../../bpf/isa/index.js";
+import type { Memory, Region } from "./memory.js";
+
+/** A 64-bit value as the program sees it: unsigned, 0 <= v < 2^64. */
+export type Pointer = bigint;
+
+/** The VM as callbacks see it: memory, registers, nested calls. */
+export interface VmHandle {
+  readonly mem: Memory;
+  /** Read a register (unsigned 64-bit). */
+  reg(n: number): bigint;
+  /**
+   * Call a BPF subprogram (a code pointer from `lddw rX, func` or a slot
+   * index) with up to five arguments, for callback helpers like bpf_loop.
+   * Runs on fresh frames above the caller's; returns the callee's r0.
+   */
+  callFunction(target: Pointer | number, args: readonly bigint[]): bigint;
+}
+
+/** A helper (`call imm`, src 0): arguments r1..r5, returns r0. */
+export type HelperFn = (
+  vm: VmHandle,
+  r1: bigint,
+  r2: bigint,
+  r3: bigint,
+  r4: bigint,
+  r5: bigint,
+) => bigint;
+
+/** A kfunc (`call imm`, src 2, imm = BTF id): same shape as a helper. */
+export type KfuncFn = HelperFn;
+
+/**
+ * Resolves an `lddw` whose src names a pseudo kind (map fd, map value,
+ * BTF id, map index...): gets the raw fields and returns the 64-bit value
+ * the program should see (usually a Pointer into a region the resolver
+ * registered with `vm.mem.addRegion`). Called once per instruction, on its
+ * first execution; the answer is cached. Throwing or returning undefined
+ * makes that instruction fault. LdImm64Src.FUNC is resolved by the VM itself
+ * (a code pointer) unless this resolver answers it.
+ */
+export type LdImm64Resolver = (
+  src: number,
+  imm: number,
+  nextImm: number,
+  vm: VmHandle,
+) => Pointer | undefined;
+
+export interface VmOptions {
+  /** Raw little-endian instruction slots, or decoded instructions (labels resolved). */
+  code: Uint8Array | readonly Instruction[];
+  helpers?: ReadonlyMap<number, HelperFn>;
+  kfuncs?: ReadonlyMap<number, KfuncFn>;
+  ldImm64Resolver?: LdImm64Resolver;
+  /** Maximum instructions per run before a budget fault. Default 1e8. */
+  budget?: number;
+}
+
+export interface RunOptions {
+  /** Slot index to start at (a program function inside a section). Default 0. */
+  entry?: number;
+  /** r1..r5 on entry (missing ones are 0). */
+  args?: readonly bigint[];
+}
+
+export type FaultKind =
+  | "load" // code could not be loaded (size, encoding)
+  | "invalid" // an instruction the ISA does not define
+  | "memory" // out of bounds, unmapped, read-only
+  | "call" // unknown helper/kfunc, bad call target, call depth
+  | "budget" // instruction budget exhausted
+  | "helper"; // a helper or kfunc threw
+
+export interface VmFault {
+  kind: FaultKind;
+  /** Slot index of the faulting instruction (-1 when none, e.g. a load error). */
+  pc: number;
+  /** Its disassembly. */
+  insn: string;
+  /** The region involved, for memory faults: its name. */
+  region?: string;
+  message: string;
+}
+
+export type RunResult =
+  | { ok: true; r0: bigint; instructions: number }
+  | { ok: false; fault: VmFault; instructions: number };
+
+/**
+ * Thrown inside the runtime (memory accessors, helper plumbing) and turned
+ * into a `{ ok: false }` result by `run()`; never escapes it. Helpers may
+ * throw it too (e.g. `new VmError("memory", "...")`).
+ */
+export class VmError extends Error {
+  override readonly name = "VmError";
+  constructor(
+    readonly kind: FaultKind,
+    message: string,
+    readonly region?: Region,
+    /** Set when the thrower knows the instruction (the interpreter does). */
+    public pc = -1,
+  ) {
+    super(message);
+  }
+}
+
+export const STACK_SIZE = 512;
+/** Frames in use at once, main included (Linux MAX_CALL_FRAMES). */
+export const MAX_CALL_FRAMES = 8;
+export const DEFAULT_BUDGET = 100_000_000;
+/** Linux's may_goto budget per program run (BPF_MAX_LOOPS). */
+export const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
