@@ -47,5 +47,9 @@ export function objdumpBytes(bytes: Uint8Array, flags: string[] = []): string {
 
 /** `llvm-objdump-19 -d <flags> file`, run in the file's directory so the name line is bare. */
 export function objdumpFile(dir: string, file: string, flags: string[] = []): string {
-  return execFileSync(LLVM_OBJDUMP, ["-d", ...flags, file], { cwd: dir, encoding: "utf8" });
+  return execFileSync(LLVM_OBJDUMP, ["-d", ...flags, file], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
 }
