@@ -79,10 +79,11 @@ function decodeAt(
   if (bytes.length - at < SLOT_BYTES) return { length: 1 };
   const insn = decodeSlot(view, at);
   if (insn.opcode !== OP_LDDW) return { insn, length: SLOT_BYTES };
-  // A rejected lddw (off != 0) is one 8-byte <unknown>; a valid one cut
-  // short by the section end is skipped byte by byte, as LLVM does.
-  if (insn.off !== 0) return { insn, length: SLOT_BYTES };
-  if (bytes.length - at < 2 * SLOT_BYTES) return { length: 1 };
+  // A valid lddw cut short by the section end is skipped byte by byte, as
+  // LLVM does (a rejected one is an 8-byte <unknown>, see disassemble).
+  if (bytes.length - at < 2 * SLOT_BYTES) {
+    return formatInstruction(insn) === UNKNOWN ? { insn, length: SLOT_BYTES } : { length: 1 };
+  }
   const hi = decodeSlot(view, at + SLOT_BYTES);
   insn.imm64 = (BigInt(hi.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
   return { insn, length: 2 * SLOT_BYTES };
@@ -118,9 +119,13 @@ export function disassemble(
         at += zeros;
         continue;
       }
-      const { insn, length } = decodeAt(bytes, view, at);
+      const decoded = decodeAt(bytes, view, at);
+      const { insn } = decoded;
       const slot = Math.floor(at / SLOT_BYTES);
       const text = insn ? formatInstruction(insn, { ...opts, slot, symbolize }) : UNKNOWN;
+      // LLVM rejects a bad lddw before reading its second slot: 8 bytes.
+      const length =
+        insn && text === UNKNOWN ? Math.min(decoded.length, SLOT_BYTES) : decoded.length;
       const column = raw ? `${rawColumn(bytes, at, length)}\t` : "";
       out.push(`${slot.toString().padStart(8)}:\t${column}${text}\n`);
       for (; r < relocs.length && relocs[r]!.offset < at + length; r++) {
