@@ -1,0 +1,162 @@
+// BPF_MAP_TYPE_PERCPU_HASH and BPF_MAP_TYPE_PERCPU_ARRAY: one value per CPU.
+// A program sees (and writes) the copy of `env.cpus.current`; a program's
+// insert of a new hash key zero-fills the other CPUs' copies. User space
+// reads all copies as the syscall gives them (each padded to 8 bytes) and
+// writes either every CPU's copy or, like bpftool, one value for all.
+
+import { BPF_EXIST, Errno } from "./constants.js";
+import { arrayNextKey, checkArrayUpdate } from "./array.js";
+import type { HashElem } from "./hash-table.js";
+import { checkUpdateFlags, TableMap, type MapInit } from "./hash.js";
+import { MapBase, keyU32, roundUp, type MapEnv } from "./types.js";
+
+/** The per-CPU copies of one element; views stay the same objects while it lives. */
+export class PerCpuValue {
+  readonly cpus: Uint8Array[];
+  constructor(
+    readonly valueSize: number,
+    count: number,
+  ) {
+    const stride = roundUp(valueSize, 8);
+    const buf = new Uint8Array(stride * count);
+    this.cpus = Array.from({ length: count }, (_, i) =>
+      buf.subarray(i * stride, i * stride + valueSize),
+    );
+  }
+
+  /** The syscall's layout: every CPU's value, each padded to a multiple of 8. */
+  concat(): Uint8Array {
+    const stride = roundUp(this.valueSize, 8);
+    const out = new Uint8Array(stride * this.cpus.length);
+    this.cpus.forEach((v, i) => out.set(v, i * stride));
+    return out;
+  }
+
+  /** Writes a syscall buffer: one value (copied to all CPUs) or one per CPU. */
+  setAll(value: Uint8Array): boolean {
+    const stride = roundUp(this.valueSize, 8);
+    if (value.length === this.valueSize) {
+      for (const v of this.cpus) v.set(value);
+      return true;
+    }
+    if (value.length !== stride * this.cpus.length) return false;
+    this.cpus.forEach((v, i) => v.set(value.subarray(i * stride, i * stride + this.valueSize)));
+    return true;
+  }
+}
+
+/** What per-CPU maps add to BpfMap: every CPU's copy. */
+export interface PerCpuMap {
+  /** bpf_map_lookup_percpu_elem: the live copy of `cpu`, undefined past the last CPU. */
+  lookupCpu(key: Uint8Array, cpu: number): Uint8Array | undefined;
+  /** Copies of every CPU's value. */
+  getPerCpu(key: Uint8Array): Uint8Array[] | undefined;
+}
+
+interface PerCpuElem extends HashElem {
+  value: PerCpuValue;
+}
+
+export class PercpuHashMap extends TableMap<PerCpuElem> implements PerCpuMap {
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    return this.table.find(key)?.value.cpus[this.env.cpus.current];
+  }
+
+  lookupCpu(key: Uint8Array, cpu: number): Uint8Array | undefined {
+    return this.table.find(key)?.value.cpus[cpu];
+  }
+
+  getPerCpu(key: Uint8Array): Uint8Array[] | undefined {
+    return this.table.find(key)?.value.cpus.map((v) => v.slice());
+  }
+
+  override get(key: Uint8Array): Uint8Array | undefined {
+    return this.table.find(key)?.value.concat();
+  }
+
+  update(key: Uint8Array, value: Uint8Array, flags: number): number {
+    return this.write(key, flags, (v) => {
+      v.cpus[this.env.cpus.current]!.set(value.subarray(0, this.valueSize));
+      return true;
+    });
+  }
+
+  override set(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    if (!this.validSyscallValue(value)) return -Errno.EINVAL;
+    return this.write(key, flags, (v) => v.setAll(value));
+  }
+
+  protected validSyscallValue(value: Uint8Array): boolean {
+    const n = value.length;
+    return n === this.valueSize || n === roundUp(this.valueSize, 8) * this.env.cpus.count;
+  }
+
+  // __htab_percpu_map_update_elem: existing elements are updated in place
+  // (no reordering); a new one is zero-filled and goes to its bucket's head.
+  private write(key: Uint8Array, flags: number, fill: (v: PerCpuValue) => boolean): number {
+    if (flags > BPF_EXIST) return -Errno.EINVAL;
+    const old = this.table.find(key);
+    const err = checkUpdateFlags(old !== undefined, flags);
+    if (err) return err;
+    if (old) {
+      fill(old.value);
+      return 0;
+    }
+    if (this.table.count >= this.maxEntries) return -Errno.E2BIG;
+    const value = new PerCpuValue(this.valueSize, this.env.cpus.count);
+    fill(value);
+    this.table.addHead({ ...this.table.ident(key), value });
+    return 0;
+  }
+}
+
+export class PercpuArrayMap extends MapBase implements PerCpuMap {
+  private readonly values: PerCpuValue[];
+
+  constructor(env: MapEnv, def: MapInit) {
+    super(env, def);
+    this.values = Array.from(
+      { length: def.maxEntries },
+      () => new PerCpuValue(def.valueSize, env.cpus.count),
+    );
+  }
+
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    return this.values[keyU32(key)]?.cpus[this.env.cpus.current];
+  }
+
+  lookupCpu(key: Uint8Array, cpu: number): Uint8Array | undefined {
+    return this.values[keyU32(key)]?.cpus[cpu];
+  }
+
+  getPerCpu(key: Uint8Array): Uint8Array[] | undefined {
+    return this.values[keyU32(key)]?.cpus.map((v) => v.slice());
+  }
+
+  override get(key: Uint8Array): Uint8Array | undefined {
+    return this.values[keyU32(key)]?.concat();
+  }
+
+  update(key: Uint8Array, value: Uint8Array, flags: number): number {
+    const index = keyU32(key);
+    const err = checkArrayUpdate(index, this.maxEntries, flags);
+    if (err) return err;
+    this.values[index]!.cpus[this.env.cpus.current]!.set(value.subarray(0, this.valueSize));
+    return 0;
+  }
+
+  override set(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    const index = keyU32(key);
+    const err = checkArrayUpdate(index, this.maxEntries, flags);
+    if (err) return err;
+    return this.values[index]!.setAll(value) ? 0 : -Errno.EINVAL;
+  }
+
+  delete(_key: Uint8Array): number {
+    return -Errno.EINVAL;
+  }
+
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    return arrayNextKey(key, this.maxEntries);
+  }
+}
