@@ -6,6 +6,7 @@
 
 import type { ExtSection, FuncInfoRecord, LineInfoRecord } from "../btf/ext.js";
 import {
+  CallSrc,
   DecodeError,
   type Instruction,
   OP_CALL,
@@ -137,12 +138,30 @@ function readFunction(
       symbol,
     });
   }
+  linkLocalCalls(elf, sec, prog, offsets);
   for (const l of lines) {
     const i = indexOfByte.get(l.insnOff);
     if (i === undefined) continue;
     insns[i]!.source = { file: l.fileName, line: l.lineNum, column: l.column, text: l.line };
   }
   return prog;
+}
+
+/**
+ * clang emits no relocation for a call between two functions of the same
+ * section (libbpf resolves it from the pc-relative imm); name the callee in
+ * `reloc` anyway, so every call to another function reads the same way.
+ */
+function linkLocalCalls(elf: ElfFile, sec: ElfSection, prog: BpfProgram, offsets: number[]) {
+  prog.insns.forEach((insn, i) => {
+    if (insn.reloc || insn.opcode !== OP_CALL || insn.src !== CallSrc.LOCAL) return;
+    const at = prog.offset + (offsets[i]! + 1 + insn.imm) * SLOT_BYTES;
+    if (at >= prog.offset && at < prog.offset + prog.size) return; // inside itself
+    const callee = elf.symbols.find(
+      (s) => s.shndx === sec.index && s.type === SymbolType.FUNC && s.value === at,
+    );
+    if (callee) insn.reloc = { kind: "call", symbol: callee.name };
+  });
 }
 
 function relocKind(sec: ElfSection, r: ElfRelocation, insn: Instruction): RelocationKind {
