@@ -9,6 +9,9 @@
 // property loads at run time. test/vm/opcodes.test.ts checks every literal
 // against the bpf/isa enums.
 //
+// Inside the switch, `continue` goes on to the next slot and `break` takes
+// the instruction's jump (the code after the switch).
+//
 // Instructions are counted per straight-line run: `start` is the first slot
 // of the current run, and every control transfer adds `pc - start`; the
 // budget is checked on taken jumps and calls, so a run stops at most one
@@ -56,133 +59,132 @@ export function execute(vm: Vm, entry: number, base: number): void {
     const d = (w >> 8) & 15;
     const d2 = d << 1;
     pc = i + 1;
-    let taken = false;
     switch (w & 255) {
       // ---- ALU64, K then X (opcode = op | source | 0x07) ----
-      case 0x07: U64[d] = BigInt.asUintN(64, U64[d]! + k64[i]!); break; // prettier-ignore
-      case 0x0f: U64[d] = BigInt.asUintN(64, U64[d]! + U64[(w >> 12) & 15]!); break; // prettier-ignore
-      case 0x17: U64[d] = BigInt.asUintN(64, U64[d]! - k64[i]!); break; // prettier-ignore
-      case 0x1f: U64[d] = BigInt.asUintN(64, U64[d]! - U64[(w >> 12) & 15]!); break; // prettier-ignore
-      case 0x27: U64[d] = BigInt.asUintN(64, U64[d]! * k64[i]!); break; // prettier-ignore
-      case 0x2f: U64[d] = BigInt.asUintN(64, U64[d]! * U64[(w >> 12) & 15]!); break; // prettier-ignore
-      case 0x37: U64[d] = divmod64(U64[d]!, k64[i]!, ins[b + 1] === 1, false); break; // prettier-ignore
-      case 0x3f: U64[d] = divmod64(U64[d]!, U64[(w >> 12) & 15]!, ins[b + 1] === 1, false); break; // prettier-ignore
-      case 0x97: U64[d] = divmod64(U64[d]!, k64[i]!, ins[b + 1] === 1, true); break; // prettier-ignore
-      case 0x9f: U64[d] = divmod64(U64[d]!, U64[(w >> 12) & 15]!, ins[b + 1] === 1, true); break; // prettier-ignore
-      case 0x47: I32[d2] |= ins[b + 2]!; I32[d2 + 1] |= ins[b + 2]! >> 31; break; // prettier-ignore
-      case 0x4f: { const s2 = (w >> 11) & 30; I32[d2] |= I32[s2]!; I32[d2 + 1] |= I32[s2 + 1]!; break; } // prettier-ignore
-      case 0x57: I32[d2] &= ins[b + 2]!; I32[d2 + 1] &= ins[b + 2]! >> 31; break; // prettier-ignore
-      case 0x5f: { const s2 = (w >> 11) & 30; I32[d2] &= I32[s2]!; I32[d2 + 1] &= I32[s2 + 1]!; break; } // prettier-ignore
-      case 0xa7: I32[d2] ^= ins[b + 2]!; I32[d2 + 1] ^= ins[b + 2]! >> 31; break; // prettier-ignore
-      case 0xaf: { const s2 = (w >> 11) & 30; I32[d2] ^= I32[s2]!; I32[d2 + 1] ^= I32[s2 + 1]!; break; } // prettier-ignore
-      case 0x67: shl64(I32, U32, d2, ins[b + 2]! & 63); break; // prettier-ignore
-      case 0x6f: shl64(I32, U32, d2, U32[(w >> 11) & 30]! & 63); break; // prettier-ignore
-      case 0x77: shr64(U32, d2, ins[b + 2]! & 63); break; // prettier-ignore
-      case 0x7f: shr64(U32, d2, U32[(w >> 11) & 30]! & 63); break; // prettier-ignore
-      case 0xc7: sar64(I32, U32, d2, ins[b + 2]! & 63); break; // prettier-ignore
-      case 0xcf: sar64(I32, U32, d2, U32[(w >> 11) & 30]! & 63); break; // prettier-ignore
-      case 0x87: U64[d] = BigInt.asUintN(64, -U64[d]!); break; // prettier-ignore
-      case 0xb7: setSx(I32, d2, ins[b + 2]!); break; // prettier-ignore
+      case 0x07: U64[d] = BigInt.asUintN(64, U64[d]! + k64[i]!); continue; // prettier-ignore
+      case 0x0f: U64[d] = BigInt.asUintN(64, U64[d]! + U64[(w >> 12) & 15]!); continue; // prettier-ignore
+      case 0x17: U64[d] = BigInt.asUintN(64, U64[d]! - k64[i]!); continue; // prettier-ignore
+      case 0x1f: U64[d] = BigInt.asUintN(64, U64[d]! - U64[(w >> 12) & 15]!); continue; // prettier-ignore
+      case 0x27: U64[d] = BigInt.asUintN(64, U64[d]! * k64[i]!); continue; // prettier-ignore
+      case 0x2f: U64[d] = BigInt.asUintN(64, U64[d]! * U64[(w >> 12) & 15]!); continue; // prettier-ignore
+      case 0x37: U64[d] = divmod64(U64[d]!, k64[i]!, ins[b + 1] === 1, false); continue; // prettier-ignore
+      case 0x3f: U64[d] = divmod64(U64[d]!, U64[(w >> 12) & 15]!, ins[b + 1] === 1, false); continue; // prettier-ignore
+      case 0x97: U64[d] = divmod64(U64[d]!, k64[i]!, ins[b + 1] === 1, true); continue; // prettier-ignore
+      case 0x9f: U64[d] = divmod64(U64[d]!, U64[(w >> 12) & 15]!, ins[b + 1] === 1, true); continue; // prettier-ignore
+      case 0x47: I32[d2] |= ins[b + 2]!; I32[d2 + 1] |= ins[b + 2]! >> 31; continue; // prettier-ignore
+      case 0x4f: { const s2 = (w >> 11) & 30; I32[d2] |= I32[s2]!; I32[d2 + 1] |= I32[s2 + 1]!; continue; } // prettier-ignore
+      case 0x57: I32[d2] &= ins[b + 2]!; I32[d2 + 1] &= ins[b + 2]! >> 31; continue; // prettier-ignore
+      case 0x5f: { const s2 = (w >> 11) & 30; I32[d2] &= I32[s2]!; I32[d2 + 1] &= I32[s2 + 1]!; continue; } // prettier-ignore
+      case 0xa7: I32[d2] ^= ins[b + 2]!; I32[d2 + 1] ^= ins[b + 2]! >> 31; continue; // prettier-ignore
+      case 0xaf: { const s2 = (w >> 11) & 30; I32[d2] ^= I32[s2]!; I32[d2 + 1] ^= I32[s2 + 1]!; continue; } // prettier-ignore
+      case 0x67: shl64(I32, U32, d2, ins[b + 2]! & 63); continue; // prettier-ignore
+      case 0x6f: shl64(I32, U32, d2, U32[(w >> 11) & 30]! & 63); continue; // prettier-ignore
+      case 0x77: shr64(U32, d2, ins[b + 2]! & 63); continue; // prettier-ignore
+      case 0x7f: shr64(U32, d2, U32[(w >> 11) & 30]! & 63); continue; // prettier-ignore
+      case 0xc7: sar64(I32, U32, d2, ins[b + 2]! & 63); continue; // prettier-ignore
+      case 0xcf: sar64(I32, U32, d2, U32[(w >> 11) & 30]! & 63); continue; // prettier-ignore
+      case 0x87: U64[d] = BigInt.asUintN(64, -U64[d]!); continue; // prettier-ignore
+      case 0xb7: setSx(I32, d2, ins[b + 2]!); continue; // prettier-ignore
       case 0xbf: {
         const s2 = (w >> 11) & 30;
         const off = ins[b + 1]!;
         if (off === 0) { I32[d2] = I32[s2]!; I32[d2 + 1] = I32[s2 + 1]!; } // prettier-ignore
         else setSx(I32, d2, off === 8 ? (I32[s2]! << 24) >> 24 : off === 16 ? (I32[s2]! << 16) >> 16 : I32[s2]!); // prettier-ignore
-        break;
+        continue;
       }
-      case 0xd7: endian(I32, d2, ins[b + 2]!, true); break; // prettier-ignore
+      case 0xd7: endian(I32, d2, ins[b + 2]!, true); continue; // prettier-ignore
 
       // ---- ALU (32-bit, result zero-extended), opcode = op | source | 0x04 ----
-      case 0x04: I32[d2] = I32[d2]! + ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x0c: I32[d2] = I32[d2]! + I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x14: I32[d2] = I32[d2]! - ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x1c: I32[d2] = I32[d2]! - I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x24: I32[d2] = Math.imul(I32[d2]!, ins[b + 2]!); I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x2c: I32[d2] = Math.imul(I32[d2]!, I32[(w >> 11) & 30]!); I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x34: I32[d2] = divmod32(I32[d2]!, ins[b + 2]!, ins[b + 1] === 1, false); I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x3c: I32[d2] = divmod32(I32[d2]!, I32[(w >> 11) & 30]!, ins[b + 1] === 1, false); I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x94: I32[d2] = divmod32(I32[d2]!, ins[b + 2]!, ins[b + 1] === 1, true); I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x9c: I32[d2] = divmod32(I32[d2]!, I32[(w >> 11) & 30]!, ins[b + 1] === 1, true); I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x44: I32[d2] |= ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x4c: I32[d2] |= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x54: I32[d2] &= ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x5c: I32[d2] &= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0xa4: I32[d2] ^= ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0xac: I32[d2] ^= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x64: I32[d2] = I32[d2]! << ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x6c: I32[d2] = I32[d2]! << I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x74: I32[d2] = I32[d2]! >>> ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x7c: I32[d2] = I32[d2]! >>> I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0xc4: I32[d2] = I32[d2]! >> ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0xcc: I32[d2] = I32[d2]! >> I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0x84: I32[d2] = -I32[d2]!; I32[d2 + 1] = 0; break; // prettier-ignore
-      case 0xb4: I32[d2] = ins[b + 2]!; I32[d2 + 1] = 0; break; // prettier-ignore
+      case 0x04: I32[d2] = I32[d2]! + ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x0c: I32[d2] = I32[d2]! + I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x14: I32[d2] = I32[d2]! - ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x1c: I32[d2] = I32[d2]! - I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x24: I32[d2] = Math.imul(I32[d2]!, ins[b + 2]!); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x2c: I32[d2] = Math.imul(I32[d2]!, I32[(w >> 11) & 30]!); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x34: I32[d2] = divmod32(I32[d2]!, ins[b + 2]!, ins[b + 1] === 1, false); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x3c: I32[d2] = divmod32(I32[d2]!, I32[(w >> 11) & 30]!, ins[b + 1] === 1, false); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x94: I32[d2] = divmod32(I32[d2]!, ins[b + 2]!, ins[b + 1] === 1, true); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x9c: I32[d2] = divmod32(I32[d2]!, I32[(w >> 11) & 30]!, ins[b + 1] === 1, true); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x44: I32[d2] |= ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x4c: I32[d2] |= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x54: I32[d2] &= ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x5c: I32[d2] &= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0xa4: I32[d2] ^= ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0xac: I32[d2] ^= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x64: I32[d2] = I32[d2]! << ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x6c: I32[d2] = I32[d2]! << I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x74: I32[d2] = I32[d2]! >>> ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x7c: I32[d2] = I32[d2]! >>> I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0xc4: I32[d2] = I32[d2]! >> ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0xcc: I32[d2] = I32[d2]! >> I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x84: I32[d2] = -I32[d2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0xb4: I32[d2] = ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
       case 0xbc: {
         const off = ins[b + 1]!;
         const v = I32[(w >> 11) & 30]!;
         I32[d2] = off === 8 ? (v << 24) >> 24 : off === 16 ? (v << 16) >> 16 : v;
         I32[d2 + 1] = 0;
-        break;
+        continue;
       }
-      case 0xd4: endian(I32, d2, ins[b + 2]!, false); break; // prettier-ignore
-      case 0xdc: endian(I32, d2, ins[b + 2]!, true); break; // prettier-ignore
+      case 0xd4: endian(I32, d2, ins[b + 2]!, false); continue; // prettier-ignore
+      case 0xdc: endian(I32, d2, ins[b + 2]!, true); continue; // prettier-ignore
 
       // ---- JMP (64-bit compares), opcode = op | source | 0x05 ----
-      case 0x05: taken = true; break; // prettier-ignore
-      case 0x15: taken = U64[d] === k64[i]; break; // prettier-ignore
-      case 0x1d: taken = U64[d] === U64[(w >> 12) & 15]; break; // prettier-ignore
-      case 0x55: taken = U64[d] !== k64[i]; break; // prettier-ignore
-      case 0x5d: taken = U64[d] !== U64[(w >> 12) & 15]; break; // prettier-ignore
-      case 0x25: taken = U64[d]! > k64[i]!; break; // prettier-ignore
-      case 0x2d: taken = U64[d]! > U64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0x35: taken = U64[d]! >= k64[i]!; break; // prettier-ignore
-      case 0x3d: taken = U64[d]! >= U64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0xa5: taken = U64[d]! < k64[i]!; break; // prettier-ignore
-      case 0xad: taken = U64[d]! < U64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0xb5: taken = U64[d]! <= k64[i]!; break; // prettier-ignore
-      case 0xbd: taken = U64[d]! <= U64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0x65: taken = I64[d]! > k64s[i]!; break; // prettier-ignore
-      case 0x6d: taken = I64[d]! > I64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0x75: taken = I64[d]! >= k64s[i]!; break; // prettier-ignore
-      case 0x7d: taken = I64[d]! >= I64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0xc5: taken = I64[d]! < k64s[i]!; break; // prettier-ignore
-      case 0xcd: taken = I64[d]! < I64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0xd5: taken = I64[d]! <= k64s[i]!; break; // prettier-ignore
-      case 0xdd: taken = I64[d]! <= I64[(w >> 12) & 15]!; break; // prettier-ignore
-      case 0x45: { const k = ins[b + 2]!; taken = ((I32[d2]! & k) | (I32[d2 + 1]! & (k >> 31))) !== 0; break; } // prettier-ignore
-      case 0x4d: { const s2 = (w >> 11) & 30; taken = ((I32[d2]! & I32[s2]!) | (I32[d2 + 1]! & I32[s2 + 1]!)) !== 0; break; } // prettier-ignore
+      case 0x05: break; // prettier-ignore
+      case 0x15: if (U64[d] === k64[i]) break; continue; // prettier-ignore
+      case 0x1d: if (U64[d] === U64[(w >> 12) & 15]) break; continue; // prettier-ignore
+      case 0x55: if (U64[d] !== k64[i]) break; continue; // prettier-ignore
+      case 0x5d: if (U64[d] !== U64[(w >> 12) & 15]) break; continue; // prettier-ignore
+      case 0x25: if (U64[d]! > k64[i]!) break; continue; // prettier-ignore
+      case 0x2d: if (U64[d]! > U64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0x35: if (U64[d]! >= k64[i]!) break; continue; // prettier-ignore
+      case 0x3d: if (U64[d]! >= U64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0xa5: if (U64[d]! < k64[i]!) break; continue; // prettier-ignore
+      case 0xad: if (U64[d]! < U64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0xb5: if (U64[d]! <= k64[i]!) break; continue; // prettier-ignore
+      case 0xbd: if (U64[d]! <= U64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0x65: if (I64[d]! > k64s[i]!) break; continue; // prettier-ignore
+      case 0x6d: if (I64[d]! > I64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0x75: if (I64[d]! >= k64s[i]!) break; continue; // prettier-ignore
+      case 0x7d: if (I64[d]! >= I64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0xc5: if (I64[d]! < k64s[i]!) break; continue; // prettier-ignore
+      case 0xcd: if (I64[d]! < I64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0xd5: if (I64[d]! <= k64s[i]!) break; continue; // prettier-ignore
+      case 0xdd: if (I64[d]! <= I64[(w >> 12) & 15]!) break; continue; // prettier-ignore
+      case 0x45: { const k = ins[b + 2]!; if (((I32[d2]! & k) | (I32[d2 + 1]! & (k >> 31))) !== 0) break; continue; } // prettier-ignore
+      case 0x4d: { const s2 = (w >> 11) & 30; if (((I32[d2]! & I32[s2]!) | (I32[d2 + 1]! & I32[s2 + 1]!)) !== 0) break; continue; } // prettier-ignore
       case 0xe5: {
         // may_goto: taken once this frame's loop budget is spent.
         const left = vm.mayGoto[vm.depth]!;
-        if (left === 0) taken = true;
-        else vm.mayGoto[vm.depth] = left - 1;
-        break;
+        if (left === 0) break;
+        vm.mayGoto[vm.depth] = left - 1;
+        continue;
       }
 
       // ---- JMP32 (compares on the low halves), opcode = op | source | 0x06 ----
-      case 0x06: taken = true; break; // prettier-ignore
-      case 0x16: taken = I32[d2] === ins[b + 2]; break; // prettier-ignore
-      case 0x1e: taken = I32[d2] === I32[(w >> 11) & 30]; break; // prettier-ignore
-      case 0x56: taken = I32[d2] !== ins[b + 2]; break; // prettier-ignore
-      case 0x5e: taken = I32[d2] !== I32[(w >> 11) & 30]; break; // prettier-ignore
-      case 0x26: taken = U32[d2]! > ins[b + 2]! >>> 0; break; // prettier-ignore
-      case 0x2e: taken = U32[d2]! > U32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0x36: taken = U32[d2]! >= ins[b + 2]! >>> 0; break; // prettier-ignore
-      case 0x3e: taken = U32[d2]! >= U32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0xa6: taken = U32[d2]! < ins[b + 2]! >>> 0; break; // prettier-ignore
-      case 0xae: taken = U32[d2]! < U32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0xb6: taken = U32[d2]! <= ins[b + 2]! >>> 0; break; // prettier-ignore
-      case 0xbe: taken = U32[d2]! <= U32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0x66: taken = I32[d2]! > ins[b + 2]!; break; // prettier-ignore
-      case 0x6e: taken = I32[d2]! > I32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0x76: taken = I32[d2]! >= ins[b + 2]!; break; // prettier-ignore
-      case 0x7e: taken = I32[d2]! >= I32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0xc6: taken = I32[d2]! < ins[b + 2]!; break; // prettier-ignore
-      case 0xce: taken = I32[d2]! < I32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0xd6: taken = I32[d2]! <= ins[b + 2]!; break; // prettier-ignore
-      case 0xde: taken = I32[d2]! <= I32[(w >> 11) & 30]!; break; // prettier-ignore
-      case 0x46: taken = (I32[d2]! & ins[b + 2]!) !== 0; break; // prettier-ignore
-      case 0x4e: taken = (I32[d2]! & I32[(w >> 11) & 30]!) !== 0; break; // prettier-ignore
+      case 0x06: break; // prettier-ignore
+      case 0x16: if (I32[d2] === ins[b + 2]) break; continue; // prettier-ignore
+      case 0x1e: if (I32[d2] === I32[(w >> 11) & 30]) break; continue; // prettier-ignore
+      case 0x56: if (I32[d2] !== ins[b + 2]) break; continue; // prettier-ignore
+      case 0x5e: if (I32[d2] !== I32[(w >> 11) & 30]) break; continue; // prettier-ignore
+      case 0x26: if (U32[d2]! > ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0x2e: if (U32[d2]! > U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0x36: if (U32[d2]! >= ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0x3e: if (U32[d2]! >= U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0xa6: if (U32[d2]! < ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0xae: if (U32[d2]! < U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0xb6: if (U32[d2]! <= ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0xbe: if (U32[d2]! <= U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0x66: if (I32[d2]! > ins[b + 2]!) break; continue; // prettier-ignore
+      case 0x6e: if (I32[d2]! > I32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0x76: if (I32[d2]! >= ins[b + 2]!) break; continue; // prettier-ignore
+      case 0x7e: if (I32[d2]! >= I32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0xc6: if (I32[d2]! < ins[b + 2]!) break; continue; // prettier-ignore
+      case 0xce: if (I32[d2]! < I32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0xd6: if (I32[d2]! <= ins[b + 2]!) break; continue; // prettier-ignore
+      case 0xde: if (I32[d2]! <= I32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0x46: if ((I32[d2]! & ins[b + 2]!) !== 0) break; continue; // prettier-ignore
+      case 0x4e: if ((I32[d2]! & I32[(w >> 11) & 30]!) !== 0) break; continue; // prettier-ignore
 
       // ---- calls and exit: they change frames, so the run count is settled first ----
       case 0x85:
@@ -211,7 +213,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
         if (((w >> 12) & 15) !== 0) lddwPseudo(vm, i);
         U64[d] = k64[i]!;
         pc = i + 2;
-        break;
+        continue;
       }
       case 0x20:
       case 0x28:
@@ -228,7 +230,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
           vm.count = count + pc - start;
           return;
         }
-        break;
+        continue;
       }
 
       // ---- loads: dst = *(size *)(src + off); region in the high half, offset in the low ----
@@ -248,7 +250,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
         if (slot < 0 || slot >= mem.rlens.length || o < 0 || o + size > mem.rlens[slot]!) {
           vm.count = count + pc - start;
           memSlowLoad(vm, i, d, s2 >> 1, ins[b + 1]!, op);
-          break;
+          continue;
         }
         const v = mem.views[slot]!;
         if (op === 0x61) { U32[d2] = v.getUint32(o, true); U32[d2 + 1] = 0; } // prettier-ignore
@@ -256,7 +258,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
         else if (op === 0x71) { U32[d2] = v.getUint8(o); U32[d2 + 1] = 0; } // prettier-ignore
         else if (op === 0x69) { U32[d2] = v.getUint16(o, true); U32[d2 + 1] = 0; } // prettier-ignore
         else setSx(I32, d2, op === 0x81 ? v.getInt32(o, true) : op === 0x89 ? v.getInt16(o, true) : v.getInt8(o)); // prettier-ignore
-        break;
+        continue;
       }
 
       // ---- stores: *(size *)(dst + off) = src (STX) or imm (ST) ----
@@ -280,7 +282,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
         if (slot < 0 || slot >= mem.wlens.length || o < 0 || o + size > mem.wlens[slot]!) {
           vm.count = count + pc - start;
           memSlowStore(vm, i, d, ins[b + 1]!, size, isImm ? k64[i]! : U64[s2 >> 1]!);
-          break;
+          continue;
         }
         const v = mem.views[slot]!;
         if (size === 4) v.setInt32(o, lo, true);
@@ -289,7 +291,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
           v.setInt32(o + 4, isImm ? lo >> 31 : I32[s2 + 1]!, true);
         } else if (size === 1) v.setUint8(o, lo & 0xff);
         else v.setUint16(o, lo & 0xffff, true);
-        break;
+        continue;
       }
       case 0xc3:
       case 0xcb:
@@ -297,19 +299,18 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0xdb: // prettier-ignore
         vm.count = count + pc - start;
         atomic(vm, i, w, ins[b + 1]!, ins[b + 2]!);
-        break;
+        continue;
 
       default:
         vm.count = count + pc - start;
         fault(vm, i, "invalid", `invalid instruction: ${p.reasons.get(i) ?? "unknown opcode"}`);
     }
-    if (taken) {
-      count += pc - start;
-      if (count > budget) {
-        vm.count = count;
-        fault(vm, i, "budget", `instruction budget of ${budget} exhausted`);
-      }
-      pc = start = ins[b + 1]!;
+    // Only taken jumps get here: every other case continues the loop.
+    count += pc - start;
+    if (count > budget) {
+      vm.count = count;
+      fault(vm, i, "budget", `instruction budget of ${budget} exhausted`);
     }
+    pc = start = ins[b + 1]!;
   }
 }

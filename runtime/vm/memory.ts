@@ -32,7 +32,11 @@ export type RegionKind =
   | "rodata"
   | "memory";
 
-/** Hooks for regions whose loads/stores are not plain bytes (a context the kernel rewrites). */
+/**
+ * Hooks for regions whose loads/stores are not plain bytes (a context the
+ * kernel rewrites). A load hook's value goes to the register as a full 64-bit
+ * value (a 4-byte ctx load of `data` gives a pointer); hooks may throw VmError.
+ */
 export interface RegionAccess {
   load?(offset: number, size: 1 | 2 | 4 | 8): bigint | undefined;
   store?(offset: number, size: 1 | 2 | 4 | 8, value: bigint): boolean;

@@ -54,7 +54,9 @@ const SIZE_OF: Record<number, 1 | 2 | 4 | 8> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18
 function loadValue(vm: Vm, ptr: bigint, size: 1 | 2 | 4 | 8): bigint {
   const at0 = vm.mem.regionOf(ptr);
   const hooked = at0?.region.access?.load?.(at0.offset, size);
-  if (hooked !== undefined) return BigInt.asUintN(size * 8, hooked);
+  // Not truncated to `size`: a context hook may answer a 4-byte load of
+  // data/data_end with a 64-bit packet pointer, as the kernel's rewrite does.
+  if (hooked !== undefined) return BigInt.asUintN(64, hooked);
   const bytes = vm.mem.read(ptr, size);
   let v = 0n;
   for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(bytes[k]!);

@@ -40,6 +40,33 @@ import {
   type Instruction,
 } from "../../bpf/isa/index.js";
 
+// Plain-object copies of the enums and accessors: decoding runs per VM,
+// and module bindings compiled by tsx/vitest are getters on every access.
+const AluOp_ = { ...AluOp };
+const AtomicOp_ = { ...AtomicOp };
+const CallSrc_ = { ...CallSrc };
+const InsnClass_ = { ...InsnClass };
+const JmpOp_ = { ...JmpOp };
+const LdImm64Src_ = { ...LdImm64Src };
+const Mode_ = { ...Mode };
+const Reg_ = { ...Reg };
+const Size_ = { ...Size };
+const Source_ = { ...Source };
+const ops = { insnClass, aluOp, jmpOp, mode, size, source };
+const {
+  OP_CALL: CALL,
+  OP_CALLX: CALLX,
+  OP_EXIT: EXIT,
+  OP_GOTOL: GOTOL,
+  OP_LDDW: LDDW,
+} = {
+  OP_CALL,
+  OP_CALLX,
+  OP_EXIT,
+  OP_GOTOL,
+  OP_LDDW,
+};
+
 export interface Program {
   /** Number of slots. */
   readonly n: number;
@@ -56,86 +83,87 @@ export interface Program {
 }
 
 const ATOMIC_OPS = new Set<number>([
-  AtomicOp.ADD,
-  AtomicOp.OR,
-  AtomicOp.AND,
-  AtomicOp.XOR,
-  AtomicOp.FETCH_ADD,
-  AtomicOp.FETCH_OR,
-  AtomicOp.FETCH_AND,
-  AtomicOp.FETCH_XOR,
-  AtomicOp.XCHG,
-  AtomicOp.CMPXCHG,
-  AtomicOp.LOAD_ACQ,
-  AtomicOp.STORE_REL,
+  AtomicOp_.ADD,
+  AtomicOp_.OR,
+  AtomicOp_.AND,
+  AtomicOp_.XOR,
+  AtomicOp_.FETCH_ADD,
+  AtomicOp_.FETCH_OR,
+  AtomicOp_.FETCH_AND,
+  AtomicOp_.FETCH_XOR,
+  AtomicOp_.XCHG,
+  AtomicOp_.CMPXCHG,
+  AtomicOp_.LOAD_ACQ,
+  AtomicOp_.STORE_REL,
 ]);
 
 /** Why the instruction is invalid, or undefined when the ISA defines it. */
 export function invalidReason(op: number, dst: number, src: number, off: number, imm: number) {
-  const cls = insnClass(op);
-  if (dst > Reg.R10) return `no register r${dst}`;
+  const cls = ops.insnClass(op);
+  if (dst > Reg_.R10) return `no register r${dst}`;
   const srcIsReg =
-    cls === InsnClass.LDX ||
-    cls === InsnClass.STX ||
-    ((cls === InsnClass.ALU || cls === InsnClass.ALU64 || cls === InsnClass.JMP32) &&
-      source(op) === Source.X) ||
-    (cls === InsnClass.JMP && source(op) === Source.X && op !== OP_CALLX) ||
-    (cls === InsnClass.LD && mode(op) === Mode.IND);
-  if (srcIsReg && src > Reg.R10) return `no register r${src}`;
-  const writesDst = cls === InsnClass.ALU || cls === InsnClass.ALU64 || cls === InsnClass.LDX;
-  if ((writesDst || op === OP_LDDW) && dst === Reg.R10) return "r10 is read-only";
+    cls === InsnClass_.LDX ||
+    cls === InsnClass_.STX ||
+    ((cls === InsnClass_.ALU || cls === InsnClass_.ALU64 || cls === InsnClass_.JMP32) &&
+      ops.source(op) === Source_.X) ||
+    (cls === InsnClass_.JMP && ops.source(op) === Source_.X && op !== CALLX) ||
+    (cls === InsnClass_.LD && ops.mode(op) === Mode_.IND);
+  if (srcIsReg && src > Reg_.R10) return `no register r${src}`;
+  const writesDst = cls === InsnClass_.ALU || cls === InsnClass_.ALU64 || cls === InsnClass_.LDX;
+  if ((writesDst || op === LDDW) && dst === Reg_.R10) return "r10 is read-only";
   switch (cls) {
-    case InsnClass.ALU:
-    case InsnClass.ALU64: {
-      const a = aluOp(op);
-      if (a > AluOp.END) return "unknown ALU operation";
-      if (a === AluOp.END) {
-        if (cls === InsnClass.ALU64 && source(op) === Source.X) return "unknown byte swap";
+    case InsnClass_.ALU:
+    case InsnClass_.ALU64: {
+      const a = ops.aluOp(op);
+      if (a > AluOp_.END) return "unknown ALU operation";
+      if (a === AluOp_.END) {
+        if (cls === InsnClass_.ALU64 && ops.source(op) === Source_.X) return "unknown byte swap";
         return imm === 16 || imm === 32 || imm === 64 ? undefined : `byte swap of ${imm} bits`;
       }
-      if (a === AluOp.MOV && off !== 0) {
-        const widths = cls === InsnClass.ALU64 ? [8, 16, 32] : [8, 16];
-        if (source(op) !== Source.X || !widths.includes(off)) return `mov with offset ${off}`;
+      if (a === AluOp_.NEG && ops.source(op) === Source_.X) return "neg with a register source";
+      if (a === AluOp_.MOV && off !== 0) {
+        const widths = cls === InsnClass_.ALU64 ? [8, 16, 32] : [8, 16];
+        if (ops.source(op) !== Source_.X || !widths.includes(off)) return `mov with offset ${off}`;
       }
-      if ((a === AluOp.DIV || a === AluOp.MOD) && off !== 0 && off !== SIGNED_DIVMOD_OFF) {
+      if ((a === AluOp_.DIV || a === AluOp_.MOD) && off !== 0 && off !== SIGNED_DIVMOD_OFF) {
         return `division with offset ${off}`;
       }
       return undefined;
     }
-    case InsnClass.JMP:
-    case InsnClass.JMP32: {
-      const j = jmpOp(op);
-      if (j === JmpOp.CALL) {
-        if (op === OP_CALL) {
-          return src <= CallSrc.KFUNC ? undefined : `call with src ${src}`;
+    case InsnClass_.JMP:
+    case InsnClass_.JMP32: {
+      const j = ops.jmpOp(op);
+      if (j === JmpOp_.CALL) {
+        if (op === CALL) {
+          return src <= CallSrc_.KFUNC ? undefined : `call with src ${src}`;
         }
-        return op === OP_CALLX ? undefined : "call in class jmp32";
+        return op === CALLX ? undefined : "call in class jmp32";
       }
-      if (j === JmpOp.EXIT) return op === OP_EXIT ? undefined : "exit in class jmp32";
-      if (j === JmpOp.JCOND) {
-        return cls === InsnClass.JMP && source(op) === Source.K && src === 0
+      if (j === JmpOp_.EXIT) return op === EXIT ? undefined : "exit in class jmp32";
+      if (j === JmpOp_.JCOND) {
+        return cls === InsnClass_.JMP && ops.source(op) === Source_.K && src === 0
           ? undefined
           : "unknown conditional pseudo-jump";
       }
-      if (j === JmpOp.JA && source(op) === Source.X) return "ja with register source";
-      return j > JmpOp.JCOND ? "unknown jump" : undefined;
+      if (j === JmpOp_.JA && ops.source(op) === Source_.X) return "ja with register source";
+      return j > JmpOp_.JCOND ? "unknown jump" : undefined;
     }
-    case InsnClass.LD:
-      if (op === OP_LDDW) return src <= LdImm64Src.MAP_IDX_VALUE ? undefined : `lddw src ${src}`;
-      if ((mode(op) === Mode.ABS || mode(op) === Mode.IND) && size(op) !== Size.DW) {
+    case InsnClass_.LD:
+      if (op === LDDW) return src <= LdImm64Src_.MAP_IDX_VALUE ? undefined : `lddw src ${src}`;
+      if ((ops.mode(op) === Mode_.ABS || ops.mode(op) === Mode_.IND) && ops.size(op) !== Size_.DW) {
         return undefined;
       }
       return "unknown load";
-    case InsnClass.LDX:
-      if (mode(op) === Mode.MEM) return undefined;
-      return mode(op) === Mode.MEMSX && size(op) !== Size.DW ? undefined : "unknown load";
-    case InsnClass.ST:
-      return mode(op) === Mode.MEM ? undefined : "unknown store";
-    case InsnClass.STX:
-      if (mode(op) === Mode.MEM) return undefined;
-      if (mode(op) !== Mode.ATOMIC || !ATOMIC_OPS.has(imm)) return "unknown store";
-      if (size(op) === Size.W || size(op) === Size.DW) return undefined;
-      return imm === AtomicOp.LOAD_ACQ || imm === AtomicOp.STORE_REL
+    case InsnClass_.LDX:
+      if (ops.mode(op) === Mode_.MEM) return undefined;
+      return ops.mode(op) === Mode_.MEMSX && ops.size(op) !== Size_.DW ? undefined : "unknown load";
+    case InsnClass_.ST:
+      return ops.mode(op) === Mode_.MEM ? undefined : "unknown store";
+    case InsnClass_.STX:
+      if (ops.mode(op) === Mode_.MEM) return undefined;
+      if (ops.mode(op) !== Mode_.ATOMIC || !ATOMIC_OPS.has(imm)) return "unknown store";
+      if (ops.size(op) === Size_.W || ops.size(op) === Size_.DW) return undefined;
+      return imm === AtomicOp_.LOAD_ACQ || imm === AtomicOp_.STORE_REL
         ? undefined
         : "atomic of 1 or 2 bytes";
   }
@@ -143,10 +171,10 @@ export function invalidReason(op: number, dst: number, src: number, off: number,
 }
 
 function isJump(op: number): boolean {
-  const cls = insnClass(op);
-  if (cls !== InsnClass.JMP && cls !== InsnClass.JMP32) return false;
-  const j = jmpOp(op);
-  return j !== JmpOp.CALL && j !== JmpOp.EXIT;
+  const cls = ops.insnClass(op);
+  if (cls !== InsnClass_.JMP && cls !== InsnClass_.JMP32) return false;
+  const j = ops.jmpOp(op);
+  return j !== JmpOp_.CALL && j !== JmpOp_.EXIT;
 }
 
 function empty(raw: Uint8Array, loadError: string): Program {
@@ -194,10 +222,10 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
     const why = invalidReason(op, dst, src, off, imm);
     if (why !== undefined) {
       bad(i, why);
-      if (op === OP_LDDW && i + 1 < n) bad(++i, "second slot of an invalid lddw");
+      if (op === LDDW && i + 1 < n) bad(++i, "second slot of an invalid lddw");
       continue;
     }
-    if (op === OP_LDDW) {
+    if (op === LDDW) {
       if (i + 1 >= n) {
         bad(i, "lddw at the end of the code has no second slot");
         continue;
@@ -210,15 +238,15 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
       i++;
       continue;
     }
-    if (isJump(op) || (op === OP_CALL && src === CallSrc.LOCAL)) {
-      const delta = op === OP_GOTOL || op === OP_CALL ? imm : off;
+    if (isJump(op) || (op === CALL && src === CallSrc_.LOCAL)) {
+      const delta = op === GOTOL || op === CALL ? imm : off;
       ins[b + 1] = i + 1 + delta;
     }
   }
   // Targets are checked once all slots are known.
   for (let i = 0; i < n; i++) {
     const op = ins[i * 4]! & 0xff;
-    if (op === 0 || !(isJump(op) || (op === OP_CALL && ins[i * 4]! >> 12 === CallSrc.LOCAL))) {
+    if (op === 0 || !(isJump(op) || (op === CALL && ins[i * 4]! >> 12 === CallSrc_.LOCAL))) {
       continue;
     }
     const t = ins[i * 4 + 1]!;

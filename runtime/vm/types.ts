@@ -104,7 +104,12 @@ export class VmError extends Error {
     /** Set when the thrower knows the instruction (the interpreter does). */
     public pc = -1,
   ) {
+    // Faults are ordinary outcomes here (the fuzz test makes 100,000), and a
+    // stack trace is both costly and meaningless to the BPF program's author.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 
