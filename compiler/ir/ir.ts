@@ -30,30 +30,31 @@ export type AluKind =
 export type CondKind =
   "eq" | "ne" | "ugt" | "uge" | "ult" | "ule" | "sgt" | "sge" | "slt" | "sle" | "set";
 
-export type IrInsn = /** zext: a 32-bit mov kept even when dst == src, for its zero-extension. */
-(
-  | { op: "mov"; w: Width; dst: VReg; src: Operand; zext?: boolean }
-  | { op: "alu"; w: Width; alu: AluKind; dst: VReg; a: VReg; b: Operand }
-  | { op: "neg"; w: Width; dst: VReg; a: VReg }
-  /** Sign-extend the low `bits` of src (cpu v4 movsx). */
-  | { op: "movsx"; w: Width; dst: VReg; src: VReg; bits: 8 | 16 | 32 }
-  /** Host <-> network byte order of the low `bits` (zero-extends). */
-  | { op: "swap"; dst: VReg; src: VReg; bits: 16 | 32 | 64 }
-  | { op: "load"; size: 1 | 2 | 4 | 8; dst: VReg; base: VReg; off: number }
-  /** noImm: the value must come from a register (context stores refuse BPF_ST). */
-  | { op: "store"; size: 1 | 2 | 4 | 8; base: VReg; off: number; src: Operand; noImm?: boolean }
-  /** dst = r10 + off: the address of a stack object. */
-  | { op: "frame"; dst: VReg; off: number }
-  | { op: "call"; dst?: VReg; helper: number; args: Operand[] }
-  | { op: "calllocal"; dst?: VReg; fn: string; args: Operand[] }
-  /** Register allocation's spill code: 8 bytes at r10 + off. */
-  | { op: "reload"; dst: VReg; off: number }
-  | { op: "spill"; src: VReg; off: number }
-) & {
-  source?: SourcePos;
-  /** The value written is a pointer known to be non-null (packet/stack/ctx). */
-  nonNull?: boolean;
-};
+export type IrInsn =
+  /** zext: a 32-bit mov kept even when dst == src, for its zero-extension. */
+  (
+    | { op: "mov"; w: Width; dst: VReg; src: Operand; zext?: boolean }
+    | { op: "alu"; w: Width; alu: AluKind; dst: VReg; a: VReg; b: Operand }
+    | { op: "neg"; w: Width; dst: VReg; a: VReg }
+    /** Sign-extend the low `bits` of src (cpu v4 movsx). */
+    | { op: "movsx"; w: Width; dst: VReg; src: VReg; bits: 8 | 16 | 32 }
+    /** Host <-> network byte order of the low `bits` (zero-extends). */
+    | { op: "swap"; dst: VReg; src: VReg; bits: 16 | 32 | 64 }
+    | { op: "load"; size: 1 | 2 | 4 | 8; dst: VReg; base: VReg; off: number }
+    /** noImm: the value must come from a register (context stores refuse BPF_ST). */
+    | { op: "store"; size: 1 | 2 | 4 | 8; base: VReg; off: number; src: Operand; noImm?: boolean }
+    /** dst = r10 + off: the address of a stack object. */
+    | { op: "frame"; dst: VReg; off: number }
+    | { op: "call"; dst?: VReg; helper: number; args: Operand[] }
+    | { op: "calllocal"; dst?: VReg; fn: string; args: Operand[] }
+    /** Register allocation's spill code: 8 bytes at r10 + off. */
+    | { op: "reload"; dst: VReg; off: number }
+    | { op: "spill"; src: VReg; off: number }
+  ) & {
+    source?: SourcePos;
+    /** The value written is a pointer known to be non-null (packet/stack/ctx). */
+    nonNull?: boolean;
+  };
 
 export type Terminator = (
   | { op: "jmp"; target: Block }

@@ -54,6 +54,9 @@ export function convert(
     return intConst(wrap(value, to), to);
   }
   const from = v.type;
+  const inRange =
+    v.range && literalFits(v.range[0], to) && literalFits(v.range[1], to) && !!from.be === !!to.be;
+  if (inRange) explicit = true;
   if (!explicit && !widens(from, to)) {
     if (!!from.be !== !!to.be) {
       const [be, host] = from.be ? [from, to] : [to, from];
@@ -179,7 +182,11 @@ export function arith(L: Lowering, op: ArithOp, a: IntValue, b: IntValue, node: 
   let dst = L.b.vreg();
   L.b.emit({ op: "alu", w: regWidth(t), alu, dst, a: aReg, b: rhs });
   if (WRAPPING.has(op)) dst = wrapNarrow(L, dst, t);
-  return { kind: "int", op: reg(dst), type: t, temp: true };
+  const result: IntValue = { kind: "int", op: reg(dst), type: t, temp: true };
+  // A mask bounds the result: `x & 0xff` fits a u8 whatever x's type.
+  if (op === "&" && rhs.kind === "imm" && !t.signed && rhs.value >= 0n)
+    result.range = [0n, rhs.value];
+  return result;
 }
 
 function shiftAmount(L: Lowering, b: IntValue, t: IntType, node: Node): IntValue | undefined {

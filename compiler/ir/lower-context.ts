@@ -15,7 +15,15 @@ import { FunctionBuilder } from "./builder.js";
 import type { Block, Operand, VReg } from "./ir.js";
 
 export type Value =
-  | { kind: "int"; op: Operand; type: IntType; literal?: boolean; temp?: boolean }
+  | {
+      kind: "int";
+      op: Operand;
+      type: IntType;
+      literal?: boolean;
+      temp?: boolean;
+      /** Known value range (from constants and masks): lets an implicit conversion that cannot lose bits through. */
+      range?: [bigint, bigint];
+    }
   | { kind: "ctx"; reg: VReg }
   | { kind: "header"; reg: VReg; layout: StructLayout; temp?: boolean }
   | { kind: "error" };

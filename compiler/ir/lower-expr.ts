@@ -285,7 +285,12 @@ function lowerConditional(L: Lowering, node: import("ts-morph").ConditionalExpre
   const cb = convert(L, b, type, node.getWhenFalse(), false);
   L.b.emit({ op: "mov", w: regWidth(type), dst, src: cb.op });
   L.b.jump(join, join);
-  return { kind: "int", op: reg(dst), type, temp: true };
+  const result: IntValue = { kind: "int", op: reg(dst), type, temp: true };
+  if (ca.op.kind === "imm" && cb.op.kind === "imm" && a.op.kind === "imm" && b.op.kind === "imm") {
+    const [x, y] = [a.op.value, b.op.value];
+    result.range = x < y ? [x, y] : [y, x];
+  }
+  return result;
 }
 
 function lowerAs(L: Lowering, node: import("ts-morph").AsExpression): Value {
