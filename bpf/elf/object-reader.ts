@@ -64,8 +64,8 @@ export interface BpfObject {
   btfExt?: BtfExt;
 }
 
-/** Far above any array map value the kernel accepts; guards against absurd NOBITS sizes. */
-const MAX_BSS = 1 << 28;
+/** Above the 4 MiB array map value the kernel accepts (KMALLOC_MAX_SIZE); guards against absurd NOBITS sizes. */
+const MAX_BSS = 1 << 24;
 const DATA_SECTION = /^\.(bss|data|rodata)(\..+)?$/;
 
 export function readObject(bytes: Uint8Array): BpfObject {
