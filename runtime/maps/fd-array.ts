@@ -19,7 +19,7 @@ abstract class FdArrayMap<T> extends MapBase {
     this.slots = new Array<T | undefined>(def.maxEntries).fill(undefined);
   }
 
-  /** The object a handle names, or -errno (the kernel's map_fd_get_ptr). */
+  /** The object a handle names, or a negative -errno (the kernel's map_fd_get_ptr). */
   protected abstract resolve(handle: number): T | number;
   /** What the syscall's lookup reports for an object (a program or map id). */
   protected abstract idOf(obj: T): number;
@@ -38,8 +38,8 @@ abstract class FdArrayMap<T> extends MapBase {
     const index = keyU32(key);
     if (index >= this.maxEntries) return -Errno.E2BIG;
     const obj = this.resolve(keyU32(value));
-    if (typeof obj === "number") return obj;
-    this.slots[index] = obj;
+    if (typeof obj === "number" && obj < 0) return obj;
+    this.slots[index] = obj as T;
     return 0;
   }
 
