@@ -2,8 +2,18 @@
 // creation and update flags, errno values and ring buffer/perf flags, all as
 // in include/uapi/linux/bpf.h and asm-generic/errno*.h.
 //
-// TODO(stdlib): switch to stdlib/generated once the helper "stdlib" commits
-// its generated tables; until then this is the single place these live.
+// Flags come from stdlib/generated (the generated kernel-fact tables) where
+// it has them; map type ids, errno values and the few flags it lacks live
+// here (test/maps/constants.test.ts checks the ids against stdlib/tables/maps.json).
+
+import { CONSTANTS } from "../../stdlib/generated/data/constants.js";
+
+/** A constant from the stdlib's generated table; a missing name is a build-time bug. */
+function std(name: string): number {
+  const c = CONSTANTS[name];
+  if (!c) throw new Error(`stdlib/generated has no constant ${name}`);
+  return c.value;
+}
 
 /** enum bpf_map_type. */
 export const MapType = {
@@ -51,43 +61,43 @@ export function mapTypeName(type: number): string {
 }
 
 // Map creation flags (BPF_F_* for BPF_MAP_CREATE).
-export const BPF_F_NO_PREALLOC = 1 << 0;
-export const BPF_F_NO_COMMON_LRU = 1 << 1;
-export const BPF_F_NUMA_NODE = 1 << 2;
-export const BPF_F_RDONLY = 1 << 3;
-export const BPF_F_WRONLY = 1 << 4;
+export const BPF_F_NO_PREALLOC = std("BPF_F_NO_PREALLOC");
+export const BPF_F_NO_COMMON_LRU = std("BPF_F_NO_COMMON_LRU");
+export const BPF_F_NUMA_NODE = std("BPF_F_NUMA_NODE");
+export const BPF_F_RDONLY = std("BPF_F_RDONLY");
+export const BPF_F_WRONLY = std("BPF_F_WRONLY");
 export const BPF_F_STACK_BUILD_ID = 1 << 5;
-export const BPF_F_ZERO_SEED = 1 << 6;
-export const BPF_F_RDONLY_PROG = 1 << 7;
-export const BPF_F_WRONLY_PROG = 1 << 8;
+export const BPF_F_ZERO_SEED = std("BPF_F_ZERO_SEED");
+export const BPF_F_RDONLY_PROG = std("BPF_F_RDONLY_PROG");
+export const BPF_F_WRONLY_PROG = std("BPF_F_WRONLY_PROG");
 export const BPF_F_CLONE = 1 << 9;
-export const BPF_F_MMAPABLE = 1 << 10;
+export const BPF_F_MMAPABLE = std("BPF_F_MMAPABLE");
 export const BPF_F_PRESERVE_ELEMS = 1 << 11;
-export const BPF_F_INNER_MAP = 1 << 12;
+export const BPF_F_INNER_MAP = std("BPF_F_INNER_MAP");
 export const BPF_F_ACCESS_MASK =
   BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG;
 
 // Element update flags (bpf_map_update_elem / bpf_map_push_elem).
-export const BPF_ANY = 0;
-export const BPF_NOEXIST = 1;
-export const BPF_EXIST = 2;
-export const BPF_F_LOCK = 4;
+export const BPF_ANY = std("BPF_ANY");
+export const BPF_NOEXIST = std("BPF_NOEXIST");
+export const BPF_EXIST = std("BPF_EXIST");
+export const BPF_F_LOCK = std("BPF_F_LOCK");
 
 // Ring buffer flags and bpf_ringbuf_query() selectors.
-export const BPF_RB_NO_WAKEUP = 1;
-export const BPF_RB_FORCE_WAKEUP = 2;
-export const BPF_RB_AVAIL_DATA = 0;
-export const BPF_RB_RING_SIZE = 1;
-export const BPF_RB_CONS_POS = 2;
-export const BPF_RB_PROD_POS = 3;
+export const BPF_RB_NO_WAKEUP = std("BPF_RB_NO_WAKEUP");
+export const BPF_RB_FORCE_WAKEUP = std("BPF_RB_FORCE_WAKEUP");
+export const BPF_RB_AVAIL_DATA = std("BPF_RB_AVAIL_DATA");
+export const BPF_RB_RING_SIZE = std("BPF_RB_RING_SIZE");
+export const BPF_RB_CONS_POS = std("BPF_RB_CONS_POS");
+export const BPF_RB_PROD_POS = std("BPF_RB_PROD_POS");
 export const BPF_RINGBUF_BUSY_BIT = 0x80000000;
 export const BPF_RINGBUF_DISCARD_BIT = 0x40000000;
 export const BPF_RINGBUF_HDR_SZ = 8;
 
 // bpf_perf_event_output() flags.
-export const BPF_F_INDEX_MASK = 0xffffffffn;
-export const BPF_F_CURRENT_CPU = 0xffffffffn;
-export const BPF_F_CTXLEN_MASK = 0xfffffn << 32n;
+export const BPF_F_INDEX_MASK = BigInt(std("BPF_F_INDEX_MASK"));
+export const BPF_F_CURRENT_CPU = BigInt(std("BPF_F_CURRENT_CPU"));
+export const BPF_F_CTXLEN_MASK = BigInt(std("BPF_F_CTXLEN_MASK"));
 
 /** Kernel errno values; helpers return them negated. */
 export const Errno = {
