@@ -95,15 +95,21 @@ export interface Packet {
 export interface Context {
   /** "xdp_md" or "__sk_buff". */
   readonly struct: string;
-  /** The region r1 points to at entry; loads and stores are translated field by field. */
+  /**
+   * The region r1 points to at entry. Its bytes hold the stored fields
+   * (mark, priority, cb[], ifindex...) at their struct offsets; loads and
+   * stores are checked against the program type's access table and
+   * translated field by field, as the kernel rewrites context accesses.
+   */
   readonly region: Region;
   /**
-   * Stored values of the fields that are not computed from the packet
-   * (mark, priority, cb[0..4], ifindex, ...), by field name (`cb[2]` for
-   * array elements). Helpers that change skb state (bpf_skb_change_proto,
-   * bpf_set_hash...) update these.
+   * A field as the program would read it in full: packet pointers for
+   * data/data_end/data_meta, the packet length for len, the stored value
+   * otherwise. `cb[2]` names an array element. Throws on unknown names.
    */
-  readonly fields: Map<string, bigint>;
+  get(field: string): bigint;
+  /** Store a field (helpers that change skb state: bpf_skb_change_proto, bpf_set_hash...). */
+  set(field: string, value: bigint): void;
 }
 
 /** Maps of the loaded object, as helpers resolve them. */

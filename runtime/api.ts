@@ -1,0 +1,173 @@
+// The user-facing runtime API: load an object (ours or clang's), get its
+// programs and maps, run a program on a packet as BPF_PROG_TEST_RUN would,
+// read and write maps with the bpf(2) syscall semantics.
+//
+//   const obj = loadObject("firewall.o", { cpus: 2, randomSeed: 1 });
+//   const r = obj.program("firewall").run({ packet });
+//   r.action === "XDP_DROP"; obj.maps.blocked.get(key)
+
+import type { Clock, Random } from "./env.js";
+import { HELPERS_IMPL, KFUNCS_IMPL } from "./helpers/index.js";
+import { loadBpfObject, readBytes, type LoadedObject, type LoadedProgram } from "./loader/index.js";
+import { runProgram, type RunInput, type RunOutput } from "./loader/run.js";
+import { PerCpuValue, RingBufMap, type BpfMap } from "./maps/index.js";
+
+export interface LoadObjectOptions {
+  /** CPUs for per-CPU maps (default 1). */
+  cpus?: number;
+  /** bpf_ktime_get_ns: a fixed value, a function, or a Clock. Default: starts at 1 s, +1000 ns per read. */
+  clock?: bigint | number | (() => bigint | number) | Clock;
+  /** Seed of bpf_get_prandom_u32 (default 0). */
+  randomSeed?: number;
+  /** Interfaces that exist (devmap entries must name one); default: any. */
+  ifindexes?: readonly number[];
+  /** The ifindex of the loopback device test_run uses (default 1). */
+  loopbackIfindex?: number;
+}
+
+export type Key = Uint8Array | number | bigint;
+
+/** A map from user space (BPF_MAP_* syscall semantics); errors are negative errno numbers. */
+export interface MapHandle {
+  readonly name: string;
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** A copy of the value (per-CPU maps: every CPU's value, each padded to 8 bytes). */
+  get(key: Key): Uint8Array | undefined;
+  /** Per-CPU maps: one value per CPU. Other maps: a one-element list. */
+  getPerCpu(key: Key): Uint8Array[] | undefined;
+  set(key: Key, value: Uint8Array, flags?: number): number;
+  delete(key: Key): number;
+  entries(): [Uint8Array, Uint8Array][];
+  iterate(): IterableIterator<[Uint8Array, Uint8Array]>;
+  /** Ring buffers: the committed records a consumer would read now (and consumes them). */
+  consume(): Uint8Array[];
+  /** The runtime map underneath. */
+  readonly raw: BpfMap;
+}
+
+export interface ProgramHandle {
+  readonly name: string;
+  readonly section: string;
+  readonly type: string;
+  /** What a program array stores to name this program (a prog fd for the kernel). */
+  readonly handle: number;
+  run(input: RunInput): RunOutput;
+}
+
+export interface TsbpfObject {
+  readonly programs: readonly ProgramHandle[];
+  program(name: string): ProgramHandle;
+  readonly maps: Readonly<Record<string, MapHandle>>;
+}
+
+export type { RunInput, RunOutput };
+
+export function loadObject(
+  input: Uint8Array | string,
+  options: LoadObjectOptions = {},
+): TsbpfObject {
+  const loaded = loadBpfObject(readBytes(input), {
+    ...(options.cpus !== undefined ? { cpus: options.cpus } : {}),
+    ...(options.ifindexes ? { ifindexes: options.ifindexes } : {}),
+    helpers: HELPERS_IMPL,
+    kfuncs: KFUNCS_IMPL,
+  });
+  const services = {
+    clock: makeClock(options.clock),
+    random: seededRandom(options.randomSeed ?? 0),
+    loopbackIfindex: options.loopbackIfindex ?? 1,
+  };
+  const programs = loaded.programs.map((p) => programHandle(loaded, p, services));
+  const maps: Record<string, MapHandle> = {};
+  for (const [name, m] of loaded.maps.all()) maps[name] = mapHandle(m);
+  return {
+    programs,
+    maps,
+    program(name: string): ProgramHandle {
+      const p = programs.find((x) => x.name === name);
+      if (!p) {
+        throw new Error(
+          `no program ${name} (the object has ${programs.map((x) => x.name).join(", ")})`,
+        );
+      }
+      return p;
+    },
+  };
+}
+
+function programHandle(
+  loaded: LoadedObject,
+  p: LoadedProgram,
+  services: Parameters<typeof runProgram>[3],
+): ProgramHandle {
+  return {
+    name: p.name,
+    section: p.section,
+    type: p.progType,
+    handle: p.handle,
+    run: (input) => runProgram(loaded, p, input, services),
+  };
+}
+
+function keyBytes(m: BpfMap, key: Key): Uint8Array {
+  if (key instanceof Uint8Array) return key;
+  const b = new Uint8Array(m.keySize);
+  let v = BigInt.asUintN(m.keySize * 8, BigInt(key));
+  for (let i = 0; i < m.keySize; i++, v >>= 8n) b[i] = Number(v & 0xffn);
+  return b;
+}
+
+function mapHandle(m: BpfMap): MapHandle {
+  const perCpu = (v: Uint8Array): Uint8Array[] => {
+    const stride = Math.ceil(m.valueSize / 8) * 8;
+    if (v.length === m.valueSize) return [v];
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < v.length; at += stride) out.push(v.slice(at, at + m.valueSize));
+    return out;
+  };
+  return {
+    name: m.name,
+    type: m.type,
+    keySize: m.keySize,
+    valueSize: m.valueSize,
+    maxEntries: m.maxEntries,
+    raw: m,
+    get: (key) => m.get(keyBytes(m, key)),
+    getPerCpu: (key) => {
+      const v = m.get(keyBytes(m, key));
+      return v && perCpu(v);
+    },
+    set: (key, value, flags) => m.set(keyBytes(m, key), value, flags),
+    delete: (key) => m.delete(keyBytes(m, key)),
+    entries: () => [...m.entries()],
+    iterate: () => m.entries(),
+    consume: () => (m instanceof RingBufMap ? m.consume() : []),
+  };
+}
+
+function makeClock(c: LoadObjectOptions["clock"]): Clock {
+  if (typeof c === "object" && c !== null) return c;
+  if (typeof c === "function") return { ns: () => BigInt(c()) };
+  if (c !== undefined) return { ns: () => BigInt(c) };
+  let t = 1_000_000_000n;
+  return { ns: () => (t += 1000n) };
+}
+
+/** mulberry32: a small seeded generator; the same seed gives the same sequence. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return {
+    u32() {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (t ^ (t >>> 14)) >>> 0;
+    },
+  };
+}
+
+export { PerCpuValue };

@@ -1,0 +1,164 @@
+// The maps of a loaded object and the MapRegistry helpers see (env.ts).
+// Maps from `.maps` are created with runtime/maps (BPF_MAP_CREATE's checks);
+// each global data section (`.bss`, `.data`, `.rodata`, `.rodata.cst8`...)
+// becomes a one-element array map holding its initial contents, as libbpf
+// makes them, read-only for programs when it is `.rodata*`. Each map gets a
+// zero-byte region whose address is the map pointer a relocated `lddw`
+// gives (what BPF_PSEUDO_MAP_FD becomes in the kernel: it names the map, and
+// loading through it faults); each global section gets a region over its
+// live value, the address `lddw` of a variable points into.
+
+import type { BpfObject } from "../../bpf/elf/index.js";
+import type { MapRegistry } from "../env.js";
+import {
+  BPF_F_RDONLY_PROG,
+  MapCreateError,
+  createMap,
+  type BpfMap,
+  type MapDef,
+  type MapEnv,
+} from "../maps/index.js";
+import type { Memory, Region } from "../vm/memory.js";
+import { VmError, type Pointer } from "../vm/types.js";
+import { LoadError } from "./errors.js";
+
+const KEY0 = new Uint8Array(4);
+
+export class ObjectMaps implements MapRegistry {
+  /** In lddw-index order: `.maps` maps, then global data sections. */
+  readonly list: BpfMap[] = [];
+  private readonly names = new Map<string, BpfMap>();
+  private readonly handles = new Map<BpfMap, Region>();
+  private readonly byRegion = new Map<Region, BpfMap>();
+  /** Global data: the region over the section's live value. */
+  private readonly data = new Map<BpfMap, Region>();
+  /** Map value regions exposed during the current run. */
+  private readonly values = new Map<Uint8Array, Region>();
+
+  constructor(
+    private readonly mem: Memory,
+    obj: BpfObject,
+    env: MapEnv,
+  ) {
+    for (const m of obj.maps) {
+      const def: MapDef = {
+        type: m.type,
+        keySize: m.keySize,
+        valueSize: m.valueSize,
+        maxEntries: m.maxEntries,
+        flags: m.flags,
+        name: m.name,
+      };
+      if (m.mapExtra !== undefined) def.mapExtra = m.mapExtra;
+      if (m.inner) {
+        const i = m.inner;
+        def.innerMap = {
+          type: i.type,
+          keySize: i.keySize,
+          valueSize: i.valueSize,
+          maxEntries: i.maxEntries,
+          flags: i.flags,
+          name: i.name,
+        };
+      }
+      this.add(m.name, create(def, env));
+    }
+    for (const g of obj.globals) {
+      if (g.size === 0) continue;
+      const flags = g.readonly ? BPF_F_RDONLY_PROG : 0;
+      const map = create(
+        { type: "array", keySize: 4, valueSize: g.size, maxEntries: 1, flags, name: g.name },
+        env,
+      );
+      map.set(KEY0, g.data);
+      this.add(g.name, map);
+      const kind = g.readonly ? "rodata" : "global";
+      this.data.set(
+        map,
+        mem.addRegion(kind, map.lookup(KEY0)!, { name: g.name, readOnly: g.readonly }),
+      );
+    }
+  }
+
+  index(name: string): number | undefined {
+    const m = this.names.get(name);
+    return m === undefined ? undefined : this.list.indexOf(m);
+  }
+
+  /** The lddw resolver's answer for src MAP_FD / MAP_VALUE with this map index. */
+  resolve(src: number, index: number, offset: number): Pointer | undefined {
+    const map = this.list[index];
+    if (map === undefined) return undefined;
+    if (src === 1) return this.pointerOf(map);
+    const region = this.data.get(map);
+    if (src === 2 && region) return region.ptr + BigInt(offset >>> 0);
+    return undefined;
+  }
+
+  byPointer(ptr: Pointer): BpfMap | undefined {
+    const at = this.mem.regionOf(ptr);
+    return at && at.offset === 0 ? this.byRegion.get(at.region) : undefined;
+  }
+
+  require(ptr: Pointer, helper: string): BpfMap {
+    const map = this.byPointer(ptr);
+    if (map === undefined) {
+      throw new VmError(
+        "helper",
+        `${helper}: 0x${BigInt.asUintN(64, ptr).toString(16)} is not a map`,
+      );
+    }
+    return map;
+  }
+
+  byName(name: string): BpfMap | undefined {
+    return this.names.get(name);
+  }
+
+  pointerOf(map: BpfMap): Pointer {
+    const r = this.handles.get(map);
+    if (!r) throw new VmError("helper", `map ${map.name} does not belong to this object`);
+    return r.ptr;
+  }
+
+  all(): ReadonlyMap<string, BpfMap> {
+    return this.names;
+  }
+
+  valuePointer(map: BpfMap, value: Uint8Array): Pointer {
+    const known = this.data.get(map);
+    if (known && known.bytes === value) return known.ptr;
+    let r = this.values.get(value);
+    if (!r) {
+      const readOnly = (map.flags & BPF_F_RDONLY_PROG) !== 0;
+      r = this.mem.addRegion("map_value", value, { name: `value of map ${map.name}`, readOnly });
+      this.values.set(value, r);
+    }
+    return r.ptr;
+  }
+
+  /** Drop the value regions of a finished run (no pointer outlives its run). */
+  endRun(): void {
+    for (const r of this.values.values()) this.mem.removeRegion(r);
+    this.values.clear();
+  }
+
+  private add(name: string, map: BpfMap): void {
+    this.list.push(map);
+    this.names.set(name, map);
+    const r = this.mem.addRegion("memory", new Uint8Array(0), { name: `map ${name}` });
+    this.handles.set(map, r);
+    this.byRegion.set(r, map);
+  }
+}
+
+function create(def: MapDef, env: MapEnv): BpfMap {
+  try {
+    return createMap(def, env);
+  } catch (e) {
+    if (e instanceof MapCreateError) {
+      throw new LoadError(`map ${def.name}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+}

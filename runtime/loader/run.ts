@@ -1,0 +1,222 @@
+// One run of a loaded program, as BPF_PROG_TEST_RUN does it: build the
+// packet and context, make the RunEnv helpers receive, run the entry (and
+// the programs bpf_tail_call jumps to: the helper unwinds the VM and this
+// loop starts the target on the same context), repeat as asked, then read
+// back the return value, data_out, redirect, log and context fields, and
+// drop every region the run registered. Never throws.
+
+import { CONSTANTS } from "../../stdlib/generated/data/constants.js";
+import { createRunContext, type RunContext } from "../context/index.js";
+import type { Clock, Random, RedirectRecord, RunEnv, TailCallRecord } from "../env.js";
+import type { RegionKind } from "../vm/memory.js";
+import { VmError, type Pointer, type VmFault } from "../vm/types.js";
+import type { LoadedObject, LoadedProgram } from "./load.js";
+
+export interface RunInput {
+  /** data_in: the frame from the Ethernet header on (LWT too: the kernel consumes it). */
+  packet: Uint8Array;
+  /** ctx_in fields by name (XDP: data = metadata length, ingress_ifindex, rx_queue_index; skb: mark, priority, cb[i], ifindex...). */
+  ctx?: Readonly<Record<string, number | bigint>>;
+  /** Run this many times on the same packet and context (maps see every run). Default 1. */
+  repeat?: number;
+  /** The CPU to run on (per-CPU maps). Default 0. */
+  cpu?: number;
+}
+
+export interface RunOutput {
+  /** r0 as test_run reports it (u32). */
+  retval: number;
+  /** The return value's name for the program type ("XDP_DROP", "BPF_OK", "TC_ACT_SHOT"...). */
+  action: string | undefined;
+  /** data_out as BPF_PROG_TEST_RUN gives it (XDP from data_meta; LWT with 14 zero bytes in front). */
+  packet: Uint8Array;
+  redirect: RedirectRecord | undefined;
+  log: string[];
+  /** Context fields after the run (packet pointers left out; cb as an array). */
+  ctx: Record<string, bigint | bigint[]>;
+  tailCalls: TailCallRecord[];
+  instructions: number;
+  /** Set when the program faulted, or test_run would have refused the input (kind "load"). */
+  fault?: VmFault;
+}
+
+export interface RunServices {
+  clock: Clock;
+  random: Random;
+  loopbackIfindex: number;
+}
+
+class TailCallSignal extends VmError {}
+
+export function runProgram(
+  obj: LoadedObject,
+  prog: LoadedProgram,
+  input: RunInput,
+  services: RunServices,
+): RunOutput {
+  const { vm, maps } = obj;
+  const log: string[] = [];
+  const tailCalls: TailCallRecord[] = [];
+  const blank = {
+    retval: 0,
+    action: undefined,
+    redirect: undefined,
+    log,
+    ctx: {},
+    tailCalls,
+    instructions: 0,
+  };
+  let rc: RunContext | string;
+  try {
+    rc = createRunContext(vm.mem, {
+      progType: prog.progType,
+      contextName: prog.contextName,
+      frame: input.packet,
+      ...(input.ctx ? { ctx: input.ctx } : {}),
+      loopbackIfindex: services.loopbackIfindex,
+    });
+  } catch (e) {
+    rc = e instanceof Error ? e.message : String(e);
+  }
+  if (typeof rc === "string") {
+    return {
+      ...blank,
+      packet: input.packet.slice(),
+      fault: {
+        kind: "load",
+        pc: -1,
+        insn: "",
+        message: `BPF_PROG_TEST_RUN would refuse this input: ${rc}`,
+      },
+    };
+  }
+  const run = rc;
+  const exposed: number[] = [];
+  let next: LoadedProgram | undefined;
+  const env: RunEnv = {
+    vm,
+    progType: prog.progType,
+    program: prog.name,
+    packet: run.packet,
+    ctx: run.ctx,
+    maps,
+    clock: services.clock,
+    random: services.random,
+    log,
+    redirect: undefined,
+    cpus: obj.mapEnv.cpus,
+    tailCalls,
+    expose(kind: RegionKind, bytes: Uint8Array, name: string, readOnly?: boolean): Pointer {
+      const r = vm.mem.addRegion(kind, bytes, { name, readOnly: readOnly ?? false });
+      exposed.push(r.slot);
+      return r.ptr;
+    },
+    tailCall(handle: number, map: string, index: number): never {
+      const target = obj.programs.find((p) => p.handle === handle);
+      if (!target) throw new VmError("helper", `bpf_tail_call: no program with handle ${handle}`);
+      tailCalls.push({ map, index, program: target.name });
+      next = target;
+      throw new TailCallSignal("helper", "tail call");
+    },
+  };
+  const cpu = input.cpu ?? 0;
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= obj.mapEnv.cpus.count) {
+    run.release();
+    return {
+      ...blank,
+      packet: input.packet.slice(),
+      fault: {
+        kind: "load",
+        pc: -1,
+        insn: "",
+        message: `cpu ${cpu} is not one of the ${obj.mapEnv.cpus.count} CPUs`,
+      },
+    };
+  }
+  obj.mapEnv.cpus.current = cpu;
+  obj.current.env = env;
+  let r0 = 0n;
+  let fault: VmFault | undefined;
+  let instructions = 0;
+  let last = prog;
+  try {
+    const repeat = Math.max(1, input.repeat ?? 1);
+    for (let i = 0; i < repeat && !fault; i++) {
+      let current: LoadedProgram = prog;
+      tailCalls.length = 0;
+      for (;;) {
+        next = undefined;
+        const r = vm.run({ entry: current.entry, args: [run.ctx.region.ptr] });
+        instructions += r.instructions;
+        last = current;
+        if (r.ok) {
+          r0 = r.r0;
+          break;
+        }
+        if (next === undefined) {
+          fault = r.fault;
+          break;
+        }
+        current = next;
+      }
+      maps.endRun();
+    }
+    return {
+      retval: Number(BigInt.asUintN(32, r0)),
+      action: fault ? undefined : actionName(last, r0),
+      packet: run.output(),
+      redirect: env.redirect,
+      log,
+      ctx: contextFields(run),
+      tailCalls,
+      instructions,
+      ...(fault ? { fault } : {}),
+    };
+  } finally {
+    obj.current.env = undefined;
+    maps.endRun();
+    for (const slot of exposed) {
+      const r = vm.mem.regions[slot];
+      if (r) vm.mem.removeRegion(r);
+    }
+    run.release();
+  }
+}
+
+/** The return value's constant name in the section's return enum (XdpAction.DROP -> XDP_DROP). */
+export function actionName(prog: LoadedProgram, r0: bigint): string | undefined {
+  if (!prog.returns) return undefined;
+  const v = Number(BigInt.asIntN(32, r0));
+  for (const [name, c] of Object.entries(CONSTANTS)) {
+    if (c.group !== prog.returns || c.value !== v) continue;
+    const dot = name.indexOf(".");
+    return dot < 0 ? name : `XDP_${name.slice(dot + 1)}`;
+  }
+  return undefined;
+}
+
+function contextFields(run: RunContext): Record<string, bigint | bigint[]> {
+  const out: Record<string, bigint | bigint[]> = {};
+  const skip = new Set(["data", "data_end", "data_meta", "sk", "flow_keys"]);
+  const struct = run.ctx.struct;
+  for (const name of struct === "xdp_md"
+    ? ["ingress_ifindex", "rx_queue_index", "egress_ifindex"]
+    : [
+        "len",
+        "mark",
+        "priority",
+        "protocol",
+        "pkt_type",
+        "ifindex",
+        "ingress_ifindex",
+        "tc_index",
+        "tc_classid",
+        "queue_mapping",
+        "hash",
+        "tstamp",
+      ]) {
+    if (!skip.has(name)) out[name] = run.ctx.get(name);
+  }
+  if (struct === "__sk_buff") out.cb = [0, 1, 2, 3, 4].map((i) => run.ctx.get(`cb[${i}]`));
+  return out;
+}
