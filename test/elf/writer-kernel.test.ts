@@ -7,7 +7,7 @@
 //   bpftool prog run pinned /sys/fs/bpf/D/<prog> data_in F data_out G
 //   ip -n NS link set dev lo xdp obj X.o sec xdp
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect } from "vitest";
@@ -18,11 +18,13 @@ import {
   ethernetFrame,
   loadWithBpftool,
   loadWithIp,
+  createNetns,
   programMaps,
   run,
   testRun,
 } from "../../runtime/kernel/index.js";
 import { describeKernel, kernelTest } from "../kernel/kernel-test.js";
+import { Exit, LoadMapPtr, Mov64, Reg } from "../../bpf/isa/index.js";
 import * as objs from "./objects.js";
 
 const dir = mkdtempSync(join(tmpdir(), `tsbpf-elf-${process.pid}-`));
@@ -176,4 +178,51 @@ describeKernel("objects from writeObject in the kernel", () => {
       });
     },
   );
+  kernelTest("map-in-map and pinning by name: ip pins the map under tc/globals", async () => {
+    const mapName = `pin_${process.pid}`;
+    const pinned = `/sys/fs/bpf/tc/globals/${mapName}`;
+    const spec: ObjectSpec = {
+      license: "GPL",
+      maps: [
+        { name: mapName, type: 2, maxEntries: 1, key: 4, value: 8, pinning: 1 },
+        {
+          name: "outer",
+          type: 12,
+          maxEntries: 2,
+          keySize: 4,
+          innerMap: { type: 2, maxEntries: 1, key: 4, value: 8 },
+        },
+      ],
+      programs: [
+        {
+          name: "mim_prog",
+          section: "xdp",
+          insns: [
+            LoadMapPtr(Reg.R1, mapName),
+            LoadMapPtr(Reg.R2, "outer"),
+            Mov64.imm(Reg.R0, 2),
+            Exit(),
+          ],
+        },
+      ],
+    };
+    const obj = writeTo("mim", spec);
+    // `ip -n NS` mounts a private bpffs, so its pins vanish when ip exits; ip run
+    // through nsenter (network namespace only) pins where everyone sees it.
+    const ns = await createNetns("pin");
+    try {
+      const r = await ns.exec(["ip", "link", "set", "dev", "lo", "xdp", "obj", obj, "sec", "xdp"]);
+      expect(r.stdout + r.stderr).not.toContain("BTF is optional");
+      expect(existsSync(pinned)).toBe(true);
+    } finally {
+      ns.dispose();
+      rmSync(pinned, { force: true });
+    }
+    const noPin = { ...spec, maps: spec.maps!.map((m) => ({ ...m, pinning: 0 })) };
+    await withBpftool(writeTo("mim2", noPin), "xdp", async (h) => {
+      expect((await testRun(h, { data: frame })).retval).toBe(objs.XDP_PASS);
+      const outer = (await programMaps(h)).find((m) => m.name === "outer")!;
+      expect(outer).toMatchObject({ type: "array_of_maps", keySize: 4, valueSize: 4 });
+    });
+  });
 });
