@@ -31,7 +31,9 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], io: Io): vo
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
   if (diagnostics.length > 0) {
-    io.err(`${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`);
+    io.err(
+      `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
+    );
   }
 }
 

@@ -70,8 +70,9 @@ export function lineAndColumn(
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
   add(d: Diagnostic): void {
-    // One construct may be visited twice (e.g. typed, then lowered); keep one.
-    if (this.items.some((x) => x.code === d.code && x.line === d.line && x.column === d.column))
+    // One construct is often seen by several stages (TypeScript, the subset walk,
+    // lowering); the first, most basic diagnostic at a position wins.
+    if (this.items.some((x) => x.file === d.file && x.line === d.line && x.column === d.column))
       return;
     this.items.push(d);
   }

@@ -102,7 +102,7 @@ export class SubsetChecker {
 
   private topLevel(st: Node): void {
     if (Node.isImportDeclaration(st)) {
-      if (st.getModuleSpecifierValue() !== "tsbpf") this.report("TSB1004", st.getModuleSpecifier());
+      if (st.getModuleSpecifierValue() !== "tsbpf") this.report("TSB1004", st);
       return;
     }
     if (Node.isInterfaceDeclaration(st) || Node.isTypeAliasDeclaration(st)) return this.types(st);
@@ -183,12 +183,21 @@ export class SubsetChecker {
         }
         break;
       case SyntaxKind.VariableDeclaration: {
-        const name = (node as import("ts-morph").VariableDeclaration).getNameNode();
-        if (!Node.isIdentifier(name)) {
-          this.report("TSB1011", name);
-          return;
-        }
-        break;
+        const d = node as import("ts-morph").VariableDeclaration;
+        const name = d.getNameNode();
+        if (!Node.isIdentifier(name)) return this.report("TSB1011", name);
+        const t = d.getTypeNode();
+        if (t) this.types(t);
+        const init = d.getInitializer();
+        if (init) this.walk(init);
+        return;
+      }
+      case SyntaxKind.AsExpression: {
+        const a = node as import("ts-morph").AsExpression;
+        this.walk(a.getExpression());
+        const t = a.getTypeNode();
+        if (t) this.types(t);
+        return;
       }
       case SyntaxKind.BinaryExpression: {
         const op = (node as import("ts-morph").BinaryExpression).getOperatorToken();

@@ -78,6 +78,12 @@ export function memberSlot(
 ): MemSlot | "array" | undefined {
   const obj = lowerExpr(L, node.getExpression());
   if (obj.kind === "header") {
+    // TypeScript's narrowing is the proof of the bounds check: a view whose type
+    // still includes null here was never checked.
+    if (node.getExpression().getType().isNullable()) {
+      L.report("TSB3003", node.getExpression());
+      return undefined;
+    }
     const f = fieldOf(L, node, obj.layout.fields);
     if (!f) return undefined;
     if (f.shape.kind === "array") return "array";
@@ -153,6 +159,10 @@ export function elementSlot(L: Lowering, node: ElementAccessExpression): MemSlot
     return undefined;
   }
   const obj = lowerExpr(L, target.getExpression());
+  if (obj.kind === "header" && target.getExpression().getType().isNullable()) {
+    L.report("TSB3003", target.getExpression());
+    return undefined;
+  }
   if (obj.kind !== "header") {
     if (obj.kind !== "error")
       L.report("TSB1001", node, ["dynamic property access", "index header arrays: `hdr.field[0]`"]);

@@ -1,5 +1,7 @@
 // The list of `tsbpf` subcommands, in the order --help shows them.
 import type { Command } from "../command.js";
+import { buildCommand } from "./build.js";
+import { checkCommand } from "./check.js";
 import { vmCommand } from "./vm.js";
 
-export const commands: Command[] = [vmCommand];
+export const commands: Command[] = [buildCommand, checkCommand, vmCommand];
