@@ -16,12 +16,21 @@ const files = readdirSync(DIR)
   .filter((f) => f.endsWith(".ts"))
   .sort();
 
+/**
+ * `line:code` pairs the fixture marks. A marker after code applies to its own
+ * line; a marker alone on its line applies to the line above (where prettier
+ * moves a comment that followed an opening brace).
+ */
 function expected(text: string): string[] {
   const out: string[] = [];
-  text.split("\n").forEach((line, i) => {
+  const lines = text.split("\n");
+  lines.forEach((line, i) => {
     const m = /\/\/\s*error:\s*(.*)$/.exec(line);
     if (!m) return;
-    for (const code of m[1]!.split(/[\s,]+/).filter(Boolean)) out.push(`${i + 1}:${code}`);
+    let at = i;
+    if (/^\s*\/\//.test(line)) while (at > 0 && lines[at - 1]!.trim() === "") at--;
+    if (/^\s*\/\//.test(line)) at--;
+    for (const code of m[1]!.split(/[\s,]+/).filter(Boolean)) out.push(`${at + 1}:${code}`);
   });
   return [...new Set(out)].sort();
 }

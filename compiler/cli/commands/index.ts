@@ -2,6 +2,7 @@
 import type { Command } from "../command.js";
 import { buildCommand } from "./build.js";
 import { checkCommand } from "./check.js";
+import { disasmCommand } from "./disasm.js";
 import { vmCommand } from "./vm.js";
 
-export const commands: Command[] = [buildCommand, checkCommand, vmCommand];
+export const commands: Command[] = [buildCommand, checkCommand, disasmCommand, vmCommand];
