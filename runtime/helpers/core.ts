@@ -119,6 +119,18 @@ export const coreHelpers: HelperRegistry = {
   bpf_ringbuf_submit: (env, data, flags) => commit(env, "bpf_ringbuf_submit", data, flags, false),
   bpf_ringbuf_discard: (env, data, flags) => commit(env, "bpf_ringbuf_discard", data, flags, true),
 
+  /** kernel/bpf/bpf_iter.c: callback(i, ctx) until it returns non-zero; at most 1 << 23 loops. */
+  bpf_loop(env, nr, callback, cbCtx, flags) {
+    if (flags !== 0n) return errno(Errno.EINVAL);
+    const n = Number(BigInt.asUintN(32, nr));
+    if (n > 1 << 23) return errno(Errno.E2BIG);
+    for (let i = 0; i < n; i++) {
+      if (env.vm.callFunction(callback, [BigInt(i), cbCtx, 0n, 0n, 0n]) !== 0n)
+        return BigInt(i + 1);
+    }
+    return BigInt(n);
+  },
+
   bpf_trace_printk(env, fmt, size, a1, a2, a3) {
     const text = formatPrintk(env.vm.mem, bytes(env, fmt, Number(BigInt.asUintN(32, size))), [
       a1,
