@@ -12,6 +12,8 @@ import {
   type IntType,
   commonType,
   literalFits,
+  maxOf,
+  minOf,
   regWidth,
   typeName,
   U64,
@@ -181,12 +183,51 @@ export function arith(L: Lowering, op: ArithOp, a: IntValue, b: IntValue, node: 
   const aReg = toReg(L, lhs);
   let dst = L.b.vreg();
   L.b.emit({ op: "alu", w: regWidth(t), alu, dst, a: aReg, b: rhs });
-  if (WRAPPING.has(op)) dst = wrapNarrow(L, dst, t);
+  // Exact range of the result when both operand ranges are known: if it stays
+  // inside the type, the wrap (an `and` or `movsx`) is not needed.
+  const exact = resultRange(op, rangeOf(ca), rangeOf(cb));
+  const fits = exact !== undefined && literalFits(exact[0], t) && literalFits(exact[1], t);
+  if (WRAPPING.has(op) && !fits) dst = wrapNarrow(L, dst, t);
   const result: IntValue = { kind: "int", op: reg(dst), type: t, temp: true };
+  if (fits) result.range = exact;
   // A mask bounds the result: `x & 0xff` fits a u8 whatever x's type.
   if (op === "&" && rhs.kind === "imm" && !t.signed && rhs.value >= 0n)
     result.range = [0n, rhs.value];
   return result;
+}
+
+/** What is known about an operand's value: a constant, a tracked range, or its type's range. */
+function rangeOf(v: IntValue): [bigint, bigint] {
+  if (v.op.kind === "imm") return [v.op.value, v.op.value];
+  return v.range ?? [minOf(v.type), maxOf(v.type)];
+}
+
+function resultRange(
+  op: ArithOp,
+  a: [bigint, bigint],
+  b: [bigint, bigint],
+): [bigint, bigint] | undefined {
+  const lo = (xs: bigint[]) => xs.reduce((m, x) => (x < m ? x : m));
+  const hi = (xs: bigint[]) => xs.reduce((m, x) => (x > m ? x : m));
+  switch (op) {
+    case "+":
+      return [a[0] + b[0], a[1] + b[1]];
+    case "-":
+      return [a[0] - b[1], a[1] - b[0]];
+    case "*": {
+      const xs = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
+      return [lo(xs), hi(xs)];
+    }
+    case "<<":
+      return a[0] >= 0n && b[0] >= 0n && b[1] < 64n ? [a[0] << b[0], a[1] << b[1]] : undefined;
+    case "/":
+      return a[0] >= 0n && b[0] > 0n ? [a[0] / b[1], a[1] / b[0]] : undefined;
+    case ">>":
+    case ">>>":
+      return a[0] >= 0n && b[0] >= 0n ? [a[0] >> b[1], a[1] >> b[0]] : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function shiftAmount(L: Lowering, b: IntValue, t: IntType, node: Node): IntValue | undefined {

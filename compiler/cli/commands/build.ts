@@ -3,8 +3,8 @@
 // each object through the kernel's verifier and reports a rejection at the
 // TypeScript line.
 
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { compile } from "../../index.js";
 import { UsageError, flag, value } from "../args.js";
 import { type Command, EXIT_FAILURE, EXIT_OK, type Io } from "../command.js";
@@ -86,6 +86,7 @@ async function buildOne(
   }
   const out = objectPath(input, output, io);
   try {
+    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, result.object);
   } catch (e) {
     const error = `cannot write ${out}: ${(e as Error).message}`;
