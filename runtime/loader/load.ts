@@ -113,7 +113,6 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
   const current: { env: RunEnv | undefined } = { env: undefined };
   const kfuncIds = new Map(KFUNCS.map((k, i) => [k.name, i + 1]));
   let maps: ObjectMaps | undefined;
-  const vmRef: { vm?: Vm } = {};
   // Maps need the VM's memory and linking needs the maps' indexes: link against
   // the object's names first (indexes follow the same order), then create.
   const mapNames = [
@@ -146,7 +145,6 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
     ),
     ldImm64Resolver: (src, imm, next) => maps?.resolve(src, imm, next),
   });
-  vmRef.vm = vm;
   maps = new ObjectMaps(vm.mem, object, mapEnv);
   const programs = typed.map(({ p, t }, i): LoadedProgram => ({
     name: p.name,
