@@ -126,6 +126,10 @@ export const DIAGNOSTICS = {
   TSB3009: {
     message: "program option '{0}' is not supported",
   },
+  TSB3010: {
+    message: "the header view '{0}' is used after '{1}', which may move the packet",
+    hint: "take a fresh view with ctx.header<T>() after the call",
+  },
   // --- limits -------------------------------------------------------------
   TSB4001: {
     message: "this loop has no bound the compiler can see",

@@ -7,13 +7,13 @@ import { type Expression, Node } from "ts-morph";
 import { regWidth } from "../types/int-type.js";
 import { reg } from "./ir.js";
 import { type ArithOp, arith, convert, intConst, type IntValue } from "./lower-arith.js";
-import { type Lowering, type Value, declarationOf } from "./lower-context.js";
+import { type Binding, type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerExpr, lowerInt, refuse } from "./lower-expr.js";
 import { elementSlot, loadSlot, type MemSlot, memberSlot, storeSlot } from "./lower-packet.js";
 
 type Target =
   | { kind: "var"; reg: number; type: IntValue["type"] }
-  | { kind: "view"; reg: number }
+  | { kind: "view"; reg: number; binding: Extract<Binding, { kind: "header" }> }
   | { kind: "mem"; slot: MemSlot };
 
 function targetOf(L: Lowering, left: Expression): Target | undefined {
@@ -28,7 +28,7 @@ function targetOf(L: Lowering, left: Expression): Target | undefined {
       ]);
       return undefined;
     }
-    if (b.kind === "header") return { kind: "view", reg: b.reg };
+    if (b.kind === "header") return { kind: "view", reg: b.reg, binding: b };
     return { kind: "var", reg: b.reg, type: b.type };
   }
   if (Node.isPropertyAccessExpression(left)) {
@@ -68,6 +68,7 @@ export function assign(L: Lowering, left: Expression, right: Expression, node: N
         "assign a header view from ctx.header<T>()",
       ]);
     L.b.emit({ op: "mov", w: 64, dst: t.reg, src: reg(v.reg) });
+    t.binding.generation = L.packetGeneration;
     return v;
   }
   if (v.kind !== "int")

@@ -7,7 +7,7 @@
 import { type CallExpression, Node, type ParameterDeclaration, type Expression } from "ts-morph";
 import { interfaceOfNode, intTypeOfNode } from "../types/annotations.js";
 import { BE16, BE32, type IntType, U16, U32, wrap } from "../types/int-type.js";
-import { HELPERS, helperAllowed } from "../types/kernel-facts.js";
+import { CHANGES_PACKET, HELPERS, helperAllowed } from "../types/kernel-facts.js";
 import type { Operand } from "./ir.js";
 import { reg } from "./ir.js";
 import { convert, intConst, type IntValue } from "./lower-arith.js";
@@ -50,6 +50,10 @@ export function lowerCall(L: Lowering, call: CallExpression): Value {
   const ret = intTypeOfNode(decl.getReturnTypeNode());
   const dst = ret ? L.b.vreg() : undefined;
   L.b.emit({ op: "call", helper: helper.id, args: ops, ...(dst !== undefined ? { dst } : {}) });
+  if (CHANGES_PACKET.has(name)) {
+    L.packetGeneration++;
+    L.lastPacketChange = name;
+  }
   return ret && dst !== undefined
     ? { kind: "int", op: reg(dst), type: ret, temp: true }
     : { kind: "int", op: { kind: "imm", value: 0n }, type: U32 };

@@ -31,7 +31,13 @@ export type Value =
 export type Binding =
   | { kind: "int"; reg: VReg; type: IntType }
   | { kind: "ctx"; reg: VReg }
-  | { kind: "header"; reg: VReg; layout: StructLayout };
+  | {
+      kind: "header";
+      reg: VReg;
+      layout: StructLayout;
+      /** Value of Lowering.packetGeneration when the view was taken. */
+      generation: number;
+    };
 
 export interface LoopTargets {
   breakTo: Block;
@@ -52,6 +58,10 @@ export class Lowering {
   readonly b: FunctionBuilder;
   readonly env = new Map<Node, Binding>();
   readonly loops: LoopTargets[] = [];
+  /** Bumped by every helper call that may move packet data (invalidating views). */
+  packetGeneration = 0;
+  /** The last such helper, for the diagnostic. */
+  lastPacketChange = "";
   /** BPF-to-BPF call sites, for the recursion check. */
   readonly calls: { callee: string; node: Node }[] = [];
   /** Constant declarations being evaluated (guards `const a = b; const b = a`). */

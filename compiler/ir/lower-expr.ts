@@ -93,6 +93,8 @@ function lowerIdentifier(L: Lowering, node: Node): Value {
   if (bound) {
     if (bound.kind === "int") return { kind: "int", op: reg(bound.reg), type: bound.type };
     if (bound.kind === "ctx") return { kind: "ctx", reg: bound.reg };
+    if (bound.generation < L.packetGeneration)
+      return L.report("TSB3010", node, [node.getText(), L.lastPacketChange]);
     return { kind: "header", reg: bound.reg, layout: bound.layout };
   }
   if (node.getText() === "undefined") return refuse(L, node);

@@ -102,7 +102,7 @@ function lowerDeclaration(L: Lowering, d: VariableDeclaration): void {
   if (v.kind === "header") {
     const r = v.temp ? v.reg : L.b.vreg(true);
     if (!v.temp) L.b.emit({ op: "mov", w: 64, dst: r, src: reg(v.reg) });
-    L.env.set(d, { kind: "header", reg: r, layout: v.layout });
+    L.env.set(d, { kind: "header", reg: r, layout: v.layout, generation: L.packetGeneration });
     return;
   }
   const c: IntValue = annotated ? convert(L, v, annotated, init, false) : settle(v);
@@ -171,7 +171,7 @@ function lowerLoop(
     cond.getKind() === SyntaxKind.TrueKeyword ||
     (Node.isNumericLiteral(cond) && cond.getText() !== "0")
   ) {
-    L.report("TSB4001", s.getFirstChild() ?? s);
+    L.report("TSB4001", cond ?? s.getFirstChild() ?? s);
   }
   const head = L.b.newBlock();
   const bodyBlock = L.b.newBlock();

@@ -22,6 +22,32 @@ export const HELPERS: ReadonlyMap<string, HelperFact> = new Map(
   HELPER_TABLE.map((h) => [h.name, { id: h.id, offers: h.kernelOffers }] as const),
 );
 
+/**
+ * Helpers after which the verifier forgets every packet pointer (the kernel's
+ * bpf_helper_changes_pkt_data list, for the program types tsbpf targets).
+ */
+export const CHANGES_PACKET: ReadonlySet<string> = new Set([
+  "bpf_xdp_adjust_head",
+  "bpf_xdp_adjust_tail",
+  "bpf_xdp_adjust_meta",
+  "bpf_skb_change_head",
+  "bpf_skb_change_tail",
+  "bpf_skb_change_proto",
+  "bpf_skb_change_type",
+  "bpf_skb_adjust_room",
+  "bpf_skb_pull_data",
+  "bpf_skb_store_bytes",
+  "bpf_skb_vlan_push",
+  "bpf_skb_vlan_pop",
+  "bpf_l3_csum_replace",
+  "bpf_l4_csum_replace",
+  "bpf_clone_redirect",
+  "bpf_lwt_push_encap",
+  "bpf_lwt_seg6_store_bytes",
+  "bpf_lwt_seg6_adjust_srh",
+  "bpf_lwt_seg6_action",
+]);
+
 export function helperAllowed(h: HelperFact, kind: ProgramKind): boolean {
   return h.offers.includes(kind);
 }
