@@ -4,9 +4,10 @@
 
 import type { HelperRegistry } from "../env.js";
 import { coreHelpers } from "./core.js";
+import { FAMILY_HELPERS, FAMILY_KFUNCS } from "./families.js";
 
-export const HELPER_FAMILIES: readonly HelperRegistry[] = [coreHelpers];
-export const KFUNC_FAMILIES: readonly HelperRegistry[] = [];
+export const HELPER_FAMILIES: readonly HelperRegistry[] = [coreHelpers, ...FAMILY_HELPERS];
+export const KFUNC_FAMILIES: readonly HelperRegistry[] = [...FAMILY_KFUNCS];
 
 function merge(families: readonly HelperRegistry[]): HelperRegistry {
   return Object.assign({}, ...families) as HelperRegistry;

@@ -1,0 +1,37 @@
+// The helper and kfunc families beside core.ts, in one list each for
+// index.ts to merge: packet, checksum, redirect, skb metadata, FIB, general
+// utilities, timers, dynptrs, simulated task/socket helpers; kfuncs with real
+// semantics, string kfuncs, simulated kfuncs, and the ones that fault with a
+// reason (not implemented, or sleepable and so refused by the verifier).
+
+import type { HelperRegistry } from "../env.js";
+import { csumHelpers } from "./csum.js";
+import { dynptrHelpers } from "./dynptr.js";
+import { fibHelpers } from "./fib.js";
+import { kfuncHelpers } from "./kfuncs.js";
+import { packetHelpers } from "./packet.js";
+import { redirectHelpers } from "./redirect.js";
+import { missingKfuncs, simulatedHelpers, simulatedKfuncs } from "./simulated.js";
+import { skbHelpers } from "./skb.js";
+import { stringKfuncs } from "./strings.js";
+import { timerHelpers } from "./timer.js";
+import { utilHelpers } from "./util.js";
+
+export const FAMILY_HELPERS: readonly HelperRegistry[] = [
+  packetHelpers,
+  csumHelpers,
+  redirectHelpers,
+  skbHelpers,
+  fibHelpers,
+  utilHelpers,
+  timerHelpers,
+  dynptrHelpers,
+  simulatedHelpers,
+];
+
+export const FAMILY_KFUNCS: readonly HelperRegistry[] = [
+  kfuncHelpers,
+  stringKfuncs,
+  simulatedKfuncs,
+  missingKfuncs,
+];
