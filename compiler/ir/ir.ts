@@ -47,6 +47,21 @@ export type IrInsn =
     | { op: "frame"; dst: VReg; off: number }
     | { op: "call"; dst?: VReg; helper: number; args: Operand[] }
     | { op: "calllocal"; dst?: VReg; fn: string; args: Operand[] }
+    /** lddw of a relocated address: a map, a global variable, a callback (lower-maps.ts). */
+    | { op: "ldaddr"; dst: VReg; reloc: "map" | "data" | "func"; symbol: string }
+    /** BPF atomic RMW on *(base + off); with fetch, src is overwritten with the old value (dst === src). `a`: cmpxchg's expected value (r0). */
+    | {
+        op: "atomic";
+        size: 4 | 8;
+        aop: number;
+        base: VReg;
+        off: number;
+        src: VReg;
+        dst?: VReg;
+        a?: VReg;
+      }
+    /** A kfunc call through a `.ksyms` extern (CallKfunc). */
+    | { op: "callkfunc"; dst?: VReg; fn: string; args: Operand[] }
     /** Register allocation's spill code: 8 bytes at r10 + off. */
     | { op: "reload"; dst: VReg; off: number }
     | { op: "spill"; src: VReg; off: number }
@@ -113,7 +128,12 @@ export function usesOf(i: IrInsn | Terminator): VReg[] {
       return [i.src];
     case "call":
     case "calllocal":
+    case "callkfunc":
       return ops(i.args);
+    case "ldaddr":
+      return [];
+    case "atomic":
+      return [i.base, i.src, ...(i.a !== undefined ? [i.a] : [])];
     case "jmp":
       return [];
     case "br":

@@ -12,6 +12,7 @@ import {
   Arsh32,
   Arsh64,
   Call,
+  CallKfunc,
   CallSymbol,
   Div32,
   Div64,
@@ -86,6 +87,7 @@ import type {
 import { invertCond } from "../ir/ir.js";
 import type { Allocation } from "../regalloc/linear-scan.js";
 import { movImm, parallelMove, type MoveSrc } from "./moves.js";
+import { selectMemoryOp } from "./select-maps.js";
 
 const ALU: Record<AluKind, [AluBuilder, AluBuilder]> = {
   add: [Add32, Add64],
@@ -216,15 +218,21 @@ export function selectInstructions(f: IrFunction, alloc: Allocation, order: Bloc
         return push(LoadMem(8, R(i.dst), Reg.R10, i.off));
       case "spill":
         return push(StoreMem(8, Reg.R10, i.off, R(i.src)));
+      case "ldaddr":
+      case "atomic":
+        return push(...selectMemoryOp(i, R));
       case "call":
-      case "calllocal": {
+      case "calllocal":
+      case "callkfunc": {
         push(
           ...parallelMove(
             i.args.map((a, k) => ({ dst: k + 1, src: src(a, 64) })),
             scratch,
           ),
         );
-        push(i.op === "call" ? Call(i.helper) : CallSymbol(i.fn));
+        push(
+          i.op === "call" ? Call(i.helper) : i.op === "callkfunc" ? CallKfunc(i.fn) : CallSymbol(i.fn),
+        );
         if (i.dst !== undefined && alloc.regOf.has(i.dst) && R(i.dst) !== 0)
           push(Mov64.reg(R(i.dst), Reg.R0));
         return;

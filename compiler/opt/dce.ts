@@ -16,7 +16,12 @@ export function removeDeadCode(f: IrFunction): boolean {
     for (let k = b.insns.length - 1; k >= 0; k--) {
       const i = b.insns[k]!;
       const d = defOf(i);
-      const effect = i.op === "call" || i.op === "calllocal" || i.op === "store";
+      const effect =
+        i.op === "call" ||
+        i.op === "calllocal" ||
+        i.op === "store" ||
+        i.op === "callkfunc" ||
+        i.op === "atomic";
       if (!effect && d !== undefined && !live.has(d)) {
         changed = true;
         continue;

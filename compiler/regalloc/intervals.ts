@@ -50,7 +50,9 @@ export function numberInstructions(f: IrFunction, order: Block[]): Numbered {
     blockStart.set(b, n);
     for (const i of b.insns) {
       insnIndex.set(i, n);
-      if (i.op === "call" || i.op === "calllocal") callIndices.push(n);
+      if (i.op === "call" || i.op === "calllocal" || i.op === "callkfunc") callIndices.push(n);
+      // cmpxchg works through r0 (isel borrows r0-r5 around it), like a call.
+      if (i.op === "atomic" && i.a !== undefined) callIndices.push(n);
       n++;
     }
     insnIndex.set(b.term, n);
@@ -132,6 +134,7 @@ function hints(i: IrInsn | Terminator, get: (v: VReg) => Interval): void {
       break;
     case "call":
     case "calllocal":
+    case "callkfunc":
       if (i.dst !== undefined) get(i.dst).fixedHints.push(0);
       i.args.forEach((a, k) => {
         if (a.kind === "reg") get(a.reg).fixedHints.push(k + 1);

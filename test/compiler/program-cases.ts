@@ -32,6 +32,10 @@ export interface Run {
 export interface ProgramCase {
   file: string;
   type: "xdp" | "lwt_xmit";
+  /** Which program of the object (default: the only one). */
+  program?: string;
+  /** Its section, for ip (default: "xdp" / "lwt_xmit"). */
+  section?: string;
   runs: Run[];
 }
 
@@ -56,6 +60,29 @@ function ipChecksumOk(ip: Uint8Array): boolean {
 }
 
 export const CASES: ProgramCase[] = [
+  {
+    file: "spill_pressure.ts",
+    type: "xdp",
+    runs: [{ name: "sum", packet: udp4(1), retval: PASS }],
+  },
+  {
+    file: "two_programs.ts",
+    type: "xdp",
+    program: "first",
+    runs: [{ name: "queue 0", packet: udp4(1), retval: PASS }],
+  },
+  {
+    file: "two_programs.ts",
+    type: "xdp",
+    program: "second",
+    section: "xdp.frags",
+    runs: [{ name: "drop", packet: udp4(1), retval: DROP }],
+  },
+  {
+    file: "adjust_head_fail.ts",
+    type: "xdp",
+    runs: [{ name: "no headroom", packet: udp4(1), retval: DROP }],
+  },
   { file: "pass.ts", type: "xdp", runs: [{ name: "any", packet: udp4(9), retval: PASS }] },
   {
     file: "eth_proto.ts",

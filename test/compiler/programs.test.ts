@@ -21,13 +21,17 @@ describeKernel("compiled programs in the kernel", () => {
     const files = readdirSync(DIR)
       .filter((f) => f.endsWith(".ts"))
       .sort();
-    expect(files).toEqual(CASES.map((c) => c.file).sort());
+    expect(files).toEqual([...new Set(CASES.map((c) => c.file))].sort());
   });
 
   for (const c of CASES) {
-    kernelTest(`${c.file}: verified, runs, loads through ip`, async () => {
+    const title = c.program ? `${c.file} (${c.program})` : c.file;
+    kernelTest(`${title}: verified, runs, loads through ip`, async () => {
       const { objPath } = buildObject(join(DIR, c.file));
-      const h = await loadWithBpftool(objPath, { type: c.type });
+      const h = await loadWithBpftool(objPath, {
+        type: c.type,
+        ...(c.program ? { programName: c.program } : {}),
+      });
       try {
         expect(h.btfIgnored).toBe(false);
         for (const run of c.runs) {
@@ -41,7 +45,7 @@ describeKernel("compiled programs in the kernel", () => {
       } finally {
         h.dispose();
       }
-      const section = c.type === "xdp" ? "xdp" : "lwt_xmit";
+      const section = c.section ?? (c.type === "xdp" ? "xdp" : "lwt_xmit");
       const ip = await loadWithIp(objPath, {
         hook: c.type === "xdp" ? "xdp" : "lwt_xmit",
         section,

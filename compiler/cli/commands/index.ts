@@ -3,6 +3,13 @@ import type { Command } from "../command.js";
 import { buildCommand } from "./build.js";
 import { checkCommand } from "./check.js";
 import { disasmCommand } from "./disasm.js";
+import { runCommand } from "./run.js";
 import { vmCommand } from "./vm.js";
 
-export const commands: Command[] = [buildCommand, checkCommand, disasmCommand, vmCommand];
+export const commands: Command[] = [
+  buildCommand,
+  checkCommand,
+  runCommand,
+  disasmCommand,
+  vmCommand,
+];
