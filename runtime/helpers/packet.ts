@@ -56,8 +56,9 @@ const xdpAdjustMeta: HelperImpl = (env, _ctx, offset) => {
   const meta = p.meta + s32(offset);
   // data_meta may range from past struct xdp_frame at the frame start up to data.
   if (meta < XDP_FRAME_STRUCT || meta > p.data) return neg(E.EINVAL);
+  // xdp_metalen_invalid: 4-byte aligned, at most skb_shared_info.meta_len's 255.
   const metalen = p.data - meta;
-  if (metalen & 3 || metalen > 32) return neg(E.EACCES);
+  if (metalen & 3 || metalen > 255) return neg(E.EACCES);
   p.setBounds({ meta });
   return 0n;
 };

@@ -26,6 +26,23 @@ import {
 /** BPF_MAX_LOOPS: bpf_loop's and the numeric iterator's bound. */
 export const BPF_MAX_LOOPS = 1 << 23;
 
+/**
+ * bpf_loop as the kernel runs it. With flags 0 the verifier inlines the call
+ * (inline_bpf_loop), and the inlined code sets -E2BIG with a 32-bit move:
+ * r0 is 0xfffffff9, not -7. Replaces core.ts's bpf_loop (same loop otherwise;
+ * the differential test shows the kernel's value).
+ */
+const loop: HelperImpl = (env, nr, callback, ctx, flags) => {
+  if (flags !== 0n) return neg(E.EINVAL);
+  const n = u32(nr);
+  if (n > BPF_MAX_LOOPS) return BigInt.asUintN(32, neg(E.E2BIG));
+  for (let i = 0; i < n; i++) {
+    // Callbacks return 0 (continue) or 1 (stop); the verifier enforces the range.
+    if (env.vm.callFunction(callback, [BigInt(i), ctx, 0n, 0n, 0n]) !== 0n) return BigInt(i + 1);
+  }
+  return BigInt(n);
+};
+
 /** Map types bpf_for_each_map_elem accepts (the verifier refuses the others). */
 const ITERABLE = new Set([1, 2, 5, 6, 9, 10]); // hash, array, percpu hash/array, lru, lru percpu
 
@@ -202,6 +219,7 @@ const kptrXchg: HelperImpl = (env, slot, ptr) => {
 };
 
 export const utilHelpers = family({
+  bpf_loop: loop,
   bpf_for_each_map_elem: forEachMapElem,
   bpf_strncmp: strncmp,
   bpf_snprintf: snprintf,

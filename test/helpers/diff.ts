@@ -1,0 +1,78 @@
+// Differential-test plumbing: compile a C object with clang-19, load it in
+// the kernel (bpftool, BPF_PROG_TEST_RUN) and in the runtime (loadObject),
+// run the same packets through both and collect what each saw: return
+// value, data_out and the contents of every array map.
+
+import { readFileSync } from "node:fs";
+import { loadObject, type TsbpfObject } from "../../runtime/api.js";
+import {
+  dumpMap,
+  mapInfo,
+  loadWithBpftool,
+  testRun,
+  type BpftoolLoadHandle,
+  type ProgramType,
+} from "../../runtime/kernel/index.js";
+import { cBuildDir, type CBuildDir } from "../kernel/clang.js";
+
+export interface Outcome {
+  retval: number;
+  packet: string;
+  maps: Record<string, string[]>;
+}
+
+export interface DiffObject {
+  kernel(program: string, packet: Uint8Array): Promise<Outcome>;
+  runtime(program: string, packet: Uint8Array): Outcome;
+  dispose(): void;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+export async function diffObject(
+  name: string,
+  source: string,
+  type: ProgramType,
+  mapNames: readonly string[],
+): Promise<DiffObject> {
+  const build: CBuildDir = cBuildDir();
+  const path = await build.compile(name, source);
+  const k: BpftoolLoadHandle = await loadWithBpftool(path, { type });
+  const obj: TsbpfObject = loadObject(readFileSync(path), { clock: 1_000_000_000n });
+  const ids = new Map<string, number>();
+  for (const p of k.programs) {
+    for (const id of p.mapIds) {
+      const show = await dumpMapName(id);
+      if (show) ids.set(show, id);
+    }
+  }
+  return {
+    async kernel(program, packet) {
+      const pinned = k.programs.find((p) => p.name === program);
+      if (!pinned) throw new Error(`kernel has no program ${program}`);
+      const r = await testRun(pinned, { data: packet });
+      const maps: Record<string, string[]> = {};
+      for (const m of mapNames) {
+        const id = ids.get(m);
+        maps[m] = id === undefined ? [] : (await dumpMap(id)).map((e) => hex(e.value!));
+      }
+      return { retval: r.retval, packet: hex(r.dataOut), maps };
+    },
+    runtime(program, packet) {
+      const r = obj.program(program).run({ packet });
+      if (r.fault) throw new Error(`runtime fault: ${r.fault.message}`);
+      const maps: Record<string, string[]> = {};
+      for (const m of mapNames) maps[m] = obj.maps[m]!.entries().map(([, v]) => hex(v));
+      return { retval: r.retval, packet: hex(r.packet), maps };
+    },
+    dispose() {
+      k.dispose();
+      build.dispose();
+    },
+  };
+}
+
+/** A map's name by id (bpftool map show; at most 15 characters), to pair kernel and runtime maps. */
+async function dumpMapName(id: number): Promise<string | undefined> {
+  return (await mapInfo(id)).name;
+}
