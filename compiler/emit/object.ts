@@ -14,6 +14,7 @@ import { legalize } from "../isel/legalize.js";
 import { selectInstructions } from "../isel/select.js";
 import { optimize } from "../opt/index.js";
 import { allocateRegisters } from "../regalloc/linear-scan.js";
+import { dataSpecs } from "./maps.js";
 
 export interface CompiledFunction {
   name: string;
@@ -25,6 +26,8 @@ export interface CompiledModule {
   license: string;
   programs: (CompiledFunction & { section: string })[];
   subprograms: CompiledFunction[];
+  /** Maps, globals and kfunc externs (emit/maps.ts). */
+  data?: ReturnType<typeof dataSpecs>;
 }
 
 const MAX_STACK = 512;
@@ -56,6 +59,7 @@ export function backEnd(mod: IrModule, diags: DiagnosticBag): CompiledModule {
     license: mod.license,
     programs: mod.programs.map((p) => ({ ...compileFunction(p.fn, diags), section: p.section })),
     subprograms: mod.functions.map((f) => compileFunction(f, diags)),
+    data: dataSpecs(mod.data),
   };
 }
 
@@ -69,6 +73,7 @@ export function toObjectSpec(m: CompiledModule): ObjectSpec {
       params: [{ name: "ctx", type: "void *" }],
     })),
     subprograms: m.subprograms.map((s) => ({ name: s.name, insns: s.insns, global: false })),
+    ...m.data,
   };
 }
 

@@ -10,6 +10,7 @@ import { type ArithOp, arith, convert, intConst, type IntValue } from "./lower-a
 import { type Binding, type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerExpr, lowerInt, refuse } from "./lower-expr.js";
 import { elementSlot, loadSlot, type MemSlot, memberSlot, storeSlot } from "./lower-packet.js";
+import { assignTargetExt } from "./lower-ext.js";
 
 type Target =
   | { kind: "var"; reg: number; type: IntValue["type"] }
@@ -21,6 +22,8 @@ function targetOf(L: Lowering, left: Expression): Target | undefined {
   if (Node.isIdentifier(left)) {
     const decl = declarationOf(left);
     const b = decl && L.env.get(decl);
+    const global = b ? undefined : assignTargetExt(L, decl);
+    if (global) return { kind: "mem", slot: global };
     if (!b || b.kind === "ctx") {
       L.report("TSB1012", left, [
         "assignment to this name",

@@ -14,6 +14,7 @@ import { convert, intConst, type IntValue } from "./lower-arith.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerExpr, lowerInt } from "./lower-expr.js";
 import { headerView } from "./lower-packet.js";
+import { lowerCallExt } from "./lower-ext.js";
 
 const SWAPS: Record<string, { from: IntType; to: IntType }> = {
   htons: { from: U16, to: BE16 },
@@ -23,6 +24,8 @@ const SWAPS: Record<string, { from: IntType; to: IntType }> = {
 };
 
 export function lowerCall(L: Lowering, call: CallExpression): Value {
+  const ext = lowerCallExt(L, call);
+  if (ext) return ext;
   const callee = call.getExpression();
   if (Node.isPropertyAccessExpression(callee)) {
     const obj = lowerExpr(L, callee.getExpression());

@@ -52,6 +52,8 @@ export interface ModuleInfo {
   fileNames: Map<SourceFile, string>;
   /** Whether a declaration comes from the stdlib ("tsbpf"). */
   isStdlib(node: Node): boolean;
+  /** Maps, globals and kfuncs of the module (module-data.ts), set by lowerModule. */
+  data?: import("./module-data.js").ModuleData;
 }
 
 export class Lowering {

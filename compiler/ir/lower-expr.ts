@@ -24,6 +24,8 @@ import { lowerCond } from "./lower-cond.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { assign, compoundAssign, increment } from "./lower-assign.js";
 import { readElement, readMember } from "./lower-packet.js";
+import { isStableView, lowerIdentifierExt } from "./lower-ext.js";
+import { lowerObjectLiteral } from "./lower-struct.js";
 
 export function refuse(L: Lowering, node: Node): Value {
   const { what, hint } = describeUnsupported(node);
@@ -72,6 +74,8 @@ export function lowerExpr(L: Lowering, node: Expression): Value {
       return lowerCall(L, node as Node as import("ts-morph").CallExpression);
     case SyntaxKind.AsExpression:
       return lowerAs(L, node as Node as import("ts-morph").AsExpression);
+    case SyntaxKind.ObjectLiteralExpression:
+      return lowerObjectLiteral(L, node as Node as import("ts-morph").ObjectLiteralExpression);
     default:
       return refuse(L, node);
   }
@@ -93,11 +97,13 @@ function lowerIdentifier(L: Lowering, node: Node): Value {
   if (bound) {
     if (bound.kind === "int") return { kind: "int", op: reg(bound.reg), type: bound.type };
     if (bound.kind === "ctx") return { kind: "ctx", reg: bound.reg };
-    if (bound.generation < L.packetGeneration)
+    if (bound.generation < L.packetGeneration && !isStableView(bound.layout))
       return L.report("TSB3010", node, [node.getText(), L.lastPacketChange]);
     return { kind: "header", reg: bound.reg, layout: bound.layout };
   }
   if (node.getText() === "undefined") return refuse(L, node);
+  const ext = lowerIdentifierExt(L, decl, node);
+  if (ext) return ext;
   return constantOf(L, decl, node);
 }
 

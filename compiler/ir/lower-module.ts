@@ -32,6 +32,8 @@ import {
 } from "./lower-context.js";
 import { lowerExpr } from "./lower-expr.js";
 import { lowerStatement } from "./lower-stmt.js";
+import { bindParamExt } from "./lower-ext.js";
+import { collectModuleData, type ModuleData } from "./module-data.js";
 
 export interface IrProgram {
   name: string;
@@ -45,10 +47,13 @@ export interface IrModule {
   /** Subprograms reachable from some program, in `.text`. */
   functions: IrFunction[];
   license: string;
+  /** Maps, globals and kfuncs (part 2). */
+  data?: ModuleData;
 }
 
 export function lowerModule(files: SourceFile[], info: ModuleInfo, diags: DiagnosticBag): IrModule {
   const mod: IrModule = { programs: [], functions: [], license: "GPL" };
+  mod.data = collectModuleData(files, info, diags);
   const fnDecls: FunctionDeclaration[] = [];
   for (const sf of files)
     for (const st of sf.getStatements())
@@ -200,7 +205,7 @@ function lowerFunction(decl: FunctionDeclaration, info: ModuleInfo, diags: Diagn
       L.b.fn.params.push(r);
       L.env.set(p, { kind: "ctx", reg: r });
       L.ctx = contextFacts(iface.getName());
-    } else {
+    } else if (!bindParamExt(L, p)) {
       diags.report("TSB2005", at(info, typeNode ?? p), [typeNode?.getText() ?? p.getName()]);
       const r = L.b.vreg();
       L.b.fn.params.push(r);

@@ -18,6 +18,7 @@ import { convert, type IntValue, settle } from "./lower-arith.js";
 import { lowerCond } from "./lower-cond.js";
 import type { Lowering } from "./lower-context.js";
 import { lowerExpr, lowerInt, refuse } from "./lower-expr.js";
+import { lowerForOf } from "./lower-range.js";
 
 export function lowerStatement(L: Lowering, s: Statement): void {
   L.setPos(s);
@@ -65,6 +66,8 @@ export function lowerStatement(L: Lowering, s: Statement): void {
     }
     case SyntaxKind.SwitchStatement:
       return lowerSwitch(L, s as import("ts-morph").SwitchStatement);
+    case SyntaxKind.ForOfStatement:
+      return lowerForOf(L, s as import("ts-morph").ForOfStatement);
     default:
       refuse(L, s);
   }

@@ -88,3 +88,48 @@ export function divmod64(a: bigint, b: bigint, signed: boolean, mod: boolean): b
   }
   return mod ? a % b : a / b;
 }
+
+/** High 32 bits of the unsigned 64-bit product of two 32-bit values (16-bit pieces stay exact). */
+export function mulhiU32(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  let t = a1 * b0 + ((a0 * b0) >>> 16);
+  const w1 = t & 0xffff;
+  const w2 = t >>> 16;
+  t = a0 * b1 + w1;
+  return (a1 * b1 + w2 + (t >>> 16)) | 0;
+}
+
+/** r *= (blo, bhi) modulo 2^64 on halves: no BigInt, so nothing allocated. */
+export function mul64(I32: Int32Array, r: number, blo: number, bhi: number): void {
+  const alo = I32[r]!;
+  const ahi = I32[r + 1]!;
+  I32[r + 1] = (mulhiU32(alo, blo) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
+  I32[r] = Math.imul(alo, blo);
+}
+
+/**
+ * 64-bit div/mod of register `r` (halves index) by (blo, bhi): unsigned
+ * values below 2^32 use number division; anything else goes through BigInt
+ * (rare in BPF code, and exact).
+ */
+export function divmod64h(
+  I32: Int32Array,
+  U64: BigUint64Array,
+  r: number,
+  blo: number,
+  bhi: number,
+  signed: boolean,
+  mod: boolean,
+): void {
+  if (!signed && bhi === 0 && I32[r + 1] === 0) {
+    const a = I32[r]! >>> 0;
+    const b = blo >>> 0;
+    I32[r] = b === 0 ? (mod ? a : 0) : mod ? a % b : Math.floor(a / b);
+    return;
+  }
+  const b = (BigInt(bhi >>> 0) << 32n) | BigInt(blo >>> 0);
+  U64[r >> 1] = divmod64(U64[r >> 1]!, b, signed, mod);
+}

@@ -74,6 +74,8 @@ export interface Program {
   readonly k64: BigUint64Array;
   /** The same immediates, signed. */
   readonly k64s: BigInt64Array;
+  /** The same immediates as 32-bit halves (low, high), read without BigInt. */
+  readonly k32: Int32Array;
   /** The original bytes (for disassembly in faults). */
   readonly raw: Uint8Array;
   /** Why a slot was made opcode 0. */
@@ -180,8 +182,9 @@ function isJump(op: number): boolean {
 function empty(raw: Uint8Array, loadError: string): Program {
   const ins = new Int32Array(4);
   const k64 = new BigUint64Array(1);
-  const reasons = new Map([[0, loadError]]);
-  return { n: 0, ins, k64, k64s: new BigInt64Array(k64.buffer), raw, reasons, loadError };
+  const reasons = new Map<number, string>([[0, loadError]]);
+  const k64s = new BigInt64Array(k64.buffer);
+  return { n: 0, ins, k64, k64s, k32: new Int32Array(k64.buffer), raw, reasons, loadError };
 }
 
 /** Pre-decode code bytes or instructions; never throws. */
@@ -254,7 +257,8 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
     else if (lddwTail.has(t)) bad(i, `jump target ${t} is the middle of an lddw`);
   }
   bad(n, "execution fell off the end of the code");
-  return { n, ins, k64, k64s: new BigInt64Array(k64.buffer), raw, reasons };
+  const k64s = new BigInt64Array(k64.buffer);
+  return { n, ins, k64, k64s, k32: new Int32Array(k64.buffer), raw, reasons };
 }
 
 /** The opcode byte a slot had in the original code. */

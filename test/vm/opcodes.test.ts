@@ -12,7 +12,9 @@ const source = readFileSync(
   resolve(import.meta.dirname, "../../runtime/vm/interpreter.ts"),
   "utf8",
 );
-const cases = new Set([...source.matchAll(/case (0x[0-9a-f]{2}):/g)].map((m) => Number(m[1])));
+const cases = new Set<number>(
+  [...source.matchAll(/case (0x[0-9a-f]{2}):/g)].map((m) => Number(m[1])),
+);
 
 /** Field values that make some form of each opcode valid. */
 const IMMS = [0, 1, 16, 32, 64, 0xe1, 0xf1, 0x100];
