@@ -29,7 +29,8 @@ export type Value =
   | { kind: "error" };
 
 export type Binding =
-  | { kind: "int"; reg: VReg; type: IntType }
+  /** range: known bounds of a `const` (kept so offsets stay provably bounded). */
+  | { kind: "int"; reg: VReg; type: IntType; range?: [bigint, bigint] }
   | { kind: "ctx"; reg: VReg }
   | {
       kind: "header";

@@ -95,7 +95,13 @@ function lowerIdentifier(L: Lowering, node: Node): Value {
   if (!decl) return L.report("TSB1002", node, [node.getText()]);
   const bound = L.env.get(decl);
   if (bound) {
-    if (bound.kind === "int") return { kind: "int", op: reg(bound.reg), type: bound.type };
+    if (bound.kind === "int")
+      return {
+        kind: "int",
+        op: reg(bound.reg),
+        type: bound.type,
+        ...(bound.range ? { range: bound.range } : {}),
+      };
     if (bound.kind === "ctx") return { kind: "ctx", reg: bound.reg };
     if (bound.generation < L.packetGeneration && !isStableView(bound.layout))
       return L.report("TSB3010", node, [node.getText(), L.lastPacketChange]);

@@ -8,7 +8,10 @@
 import type { CallExpression, ElementAccessExpression, PropertyAccessExpression } from "ts-morph";
 import { Node } from "ts-morph";
 import { interfaceOfNode, type StructField, structLayout } from "../types/annotations.js";
-import { INT_ALIASES, type IntType, U32 } from "../types/int-type.js";
+import { INT_ALIASES, type IntType, maxOf, U32 } from "../types/int-type.js";
+
+/** The verifier's MAX_PACKET_OFF: variable packet offsets must stay below it. */
+const MAX_PACKET_OFF = 0xffffn;
 import type { VReg } from "./ir.js";
 import { imm, reg } from "./ir.js";
 import { convert, type IntValue } from "./lower-arith.js";
@@ -38,6 +41,11 @@ export function headerView(L: Lowering, call: CallExpression, ctxReg: VReg): Val
   const off = lowerInt(L, arg);
   if (!off) return { kind: "error" };
   const offset = convert(L, off, U32, arg, false);
+  // The verifier needs a variable offset bounded well below 64 KiB.
+  if (offset.op.kind === "reg") {
+    const max = off.range?.[1] ?? maxOf(off.type);
+    if (max + BigInt(layout.size) > MAX_PACKET_OFF) return L.report("TSB3006", arg);
+  }
   const b = L.b;
   const data = b.vreg(true);
   const dataEnd = b.vreg(true);

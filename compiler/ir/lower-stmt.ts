@@ -113,7 +113,9 @@ function lowerDeclaration(L: Lowering, d: VariableDeclaration): void {
   const bindTemp = c.temp && c.op.kind === "reg";
   const r = bindTemp && c.op.kind === "reg" ? c.op.reg : L.b.vreg();
   if (!bindTemp) L.b.emit({ op: "mov", w: regWidth(c.type), dst: r, src: c.op });
-  L.env.set(d, { kind: "int", reg: r, type: c.type });
+  const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
+  const range = isConst ? (c.range ?? v.range) : undefined;
+  L.env.set(d, { kind: "int", reg: r, type: c.type, ...(range ? { range } : {}) });
 }
 
 function lowerIf(L: Lowering, s: import("ts-morph").IfStatement): void {

@@ -79,6 +79,24 @@ export const CASES: ProgramCase[] = [
     runs: [{ name: "drop", packet: udp4(1), retval: DROP }],
   },
   {
+    file: "variable_offset.ts",
+    type: "xdp",
+    runs: [
+      { name: "vxlan port", packet: udp4(4789), retval: DROP },
+      {
+        name: "vxlan port, options",
+        packet: eth(ETH_P_IP, ipv4(UDP, udp(1, 4789), { ihl: 7 })),
+        retval: DROP,
+      },
+      { name: "other port", packet: udp4(53), retval: PASS },
+      {
+        name: "bad ihl",
+        packet: eth(ETH_P_IP, [0x43, ...ipv4(UDP, udp(1, 4789)).slice(1)]),
+        retval: DROP,
+      },
+    ],
+  },
+  {
     file: "adjust_head_fail.ts",
     type: "xdp",
     runs: [{ name: "no headroom", packet: udp4(1), retval: DROP }],
