@@ -240,7 +240,9 @@ export function deviceMtu(env: RunEnv, ifindex: number): number | undefined {
 }
 
 const PROBED = new Set(["xdp", "lwt_in", "lwt_out", "lwt_xmit", "tc", "cgroup_skb"]);
-const OFFERS = new Map(HELPERS.map((h) => [h.name, new Set(h.kernelOffers)]));
+const OFFERS = new Map<string, ReadonlySet<string>>(
+  HELPERS.map((h) => [h.name, new Set<string>(h.kernelOffers)]),
+);
 
 /**
  * A family's registry with the verifier's first check added: a helper the

@@ -96,7 +96,7 @@ function varargs(env: RunEnv, ptr: Pointer, len: bigint): bigint[] | undefined {
 }
 
 function encode(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+  return Uint8Array.from(text, (c: string) => c.charCodeAt(0) & 0xff);
 }
 
 const snprintf: HelperImpl = (env, str, size, fmtPtr, data, dataLen) => {
