@@ -1,0 +1,117 @@
+// Where fuzzers keep what they found, so every finding becomes a test:
+//   regressions/raw/*.json      kernel/interpreter disagreements (program + packets)
+//   regressions/compiler/*.txt  sources on which compile() threw or hung
+//   regressions/elf/*.bin       objects on which readObject/loadObject misbehaved
+// A finding is "open" until its owner fixes it; replay tests expect open
+// findings to still fail (it.fails) and fixed ones to pass, so a fix flips
+// the test and the owner then marks it fixed (the status field, or the
+// `.fixed.` infix in compiler/elf file names).
+
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatInstruction } from "../../bpf/disasm/index.js";
+import type { Instruction } from "../../bpf/isa/index.js";
+import type { Disagreement, Observation } from "./raw/differential.js";
+import { flatten, insnsFromJson, insnsToJson } from "./raw/program.js";
+
+export const REGRESSIONS = join(import.meta.dirname, "regressions");
+
+export interface RawRegression {
+  kind: "raw-xdp";
+  status: "open" | "fixed";
+  /** Where it came from (seed, date) and what differed, for people. */
+  found: string;
+  summary: string;
+  listing: string[];
+  insns: Instruction[];
+  packets: string[];
+  kernel: Observation;
+  interpreter: Observation;
+}
+
+function hash(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+/** One line on what differs between the two observations. */
+export function describeDifference(k: Observation, i: Observation): string {
+  const parts: string[] = [];
+  if (i.fault) parts.push(`interpreter faulted: ${i.fault}`);
+  if (k.retval !== i.retval) parts.push(`r0 kernel ${k.retval} vs interpreter ${i.retval}`);
+  if (k.packet !== i.packet) parts.push("data_out differs");
+  k.map.forEach((v, key) => {
+    if (JSON.stringify(v) !== JSON.stringify(i.map[key])) parts.push(`map slot ${key} differs`);
+  });
+  return parts.join("; ") || "observations differ";
+}
+
+export function listing(insns: readonly Instruction[]): string[] {
+  return insns.map(
+    (x) =>
+      `${(x.labels ?? []).map((l) => `${l}: `).join("")}${formatInstruction(x)}${x.target ? ` ; -> ${x.target}` : ""}`,
+  );
+}
+
+/** Saves a (minimized) disagreement; returns the file path. Same program twice: same file. */
+export function saveRawRegression(d: Disagreement, found: string): string {
+  const insns = flatten(d.case.program.items);
+  const packets = d.case.packets.slice(0, d.packet + 1).map((p) => Buffer.from(p).toString("hex"));
+  const body = {
+    kind: "raw-xdp",
+    status: "open",
+    found,
+    summary: describeDifference(d.kernel, d.interpreter),
+    listing: listing(insns),
+    insns: insnsToJson(insns),
+    packets,
+    kernel: d.kernel,
+    interpreter: d.interpreter,
+  };
+  const dir = join(REGRESSIONS, "raw");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `raw-${hash(JSON.stringify([body.insns, packets]))}.json`);
+  writeFileSync(file, JSON.stringify(body, null, 2) + "\n");
+  return file;
+}
+
+export function loadRawRegressions(): { file: string; reg: RawRegression }[] {
+  const dir = join(REGRESSIONS, "raw");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const j = JSON.parse(readFileSync(join(dir, f), "utf8")) as RawRegression & {
+        insns: Record<string, unknown>[];
+      };
+      return { file: f, reg: { ...j, insns: insnsFromJson(j.insns) } };
+    });
+}
+
+/** Saves an input a fuzzer crashed on: `<dir>/<tag>-<hash>.<ext>`. */
+export function saveInput(
+  dir: "compiler" | "elf",
+  tag: string,
+  data: string | Uint8Array,
+  ext: string,
+): string {
+  const d = join(REGRESSIONS, dir);
+  mkdirSync(d, { recursive: true });
+  const file = join(d, `${tag}-${hash(data)}.${ext}`);
+  writeFileSync(file, data);
+  return file;
+}
+
+/** Saved inputs of one kind; `fixed` tells whether the file name carries `.fixed.`. */
+export function loadInputs(
+  dir: "compiler" | "elf",
+  ext: string,
+): { file: string; data: Buffer; fixed: boolean }[] {
+  const d = join(REGRESSIONS, dir);
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .filter((f) => f.endsWith(`.${ext}`))
+    .sort()
+    .map((f) => ({ file: f, data: readFileSync(join(d, f)), fixed: f.includes(".fixed.") }));
+}
