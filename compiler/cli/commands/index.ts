@@ -3,6 +3,7 @@ import type { Command } from "../command.js";
 import { buildCommand } from "./build.js";
 import { checkCommand } from "./check.js";
 import { disasmCommand } from "./disasm.js";
+import { initCommand } from "./init.js";
 import { runCommand } from "./run.js";
 import { vmCommand } from "./vm.js";
 
@@ -11,5 +12,6 @@ export const commands: Command[] = [
   checkCommand,
   runCommand,
   disasmCommand,
+  initCommand,
   vmCommand,
 ];
