@@ -99,13 +99,19 @@ describe("packet helpers", () => {
     expect(call(env, packetHelpers, "bpf_xdp_get_buff_len", 0)).toBe(74n);
   });
 
-  it("bpf_xdp_adjust_meta: multiples of 4 up to 32 bytes", () => {
+  it("bpf_xdp_adjust_meta: multiples of 4 up to 255 bytes, past struct xdp_frame", () => {
+    const meta = (offset: number) =>
+      call(makeEnv(), packetHelpers, "bpf_xdp_adjust_meta", 0, offset);
+    expect(meta(-8)).toBe(0n);
+    expect(meta(-2)).toBe(-13n);
+    expect(meta(-36)).toBe(0n);
+    expect(meta(12)).toBe(-22n);
+    // data_meta may not reach into struct xdp_frame (40 bytes) at the frame start.
+    expect(meta(-216)).toBe(0n);
+    expect(meta(-220)).toBe(-22n);
     const env = makeEnv();
     expect(call(env, packetHelpers, "bpf_xdp_adjust_meta", 0, -8)).toBe(0n);
     expect(env.packet.metadata().length).toBe(8);
-    expect(call(env, packetHelpers, "bpf_xdp_adjust_meta", 0, -2)).toBe(-13n);
-    expect(call(env, packetHelpers, "bpf_xdp_adjust_meta", 0, -28)).toBe(-13n);
-    expect(call(env, packetHelpers, "bpf_xdp_adjust_meta", 0, 12)).toBe(-22n);
   });
 
   it("bpf_xdp_load_bytes / store_bytes", () => {
