@@ -1,0 +1,103 @@
+// Run-time measurements of one corpus pair: the kernel's BPF_PROG_TEST_RUN
+// average per packet for the tsbpf and clang objects, interleaved (the
+// order alternates each round, packet by packet) so drift on this shared
+// machine hits both; and the bundled interpreter's time per packet on the
+// same packets, for the interpreter/JIT ratio.
+
+import { loadObject } from "../../runtime/index.js";
+import type { BenchProgram } from "../corpus.js";
+import { runPacket, type Loaded } from "./kernel.js";
+import { median } from "./stats.js";
+
+export interface KernelTimes {
+  /** Median over rounds of the mean ns per packet (averaged over the packet set). */
+  tsNs: number;
+  cNs: number;
+  /** Median of the per-round ratios tsbpf / clang (paired, so drift cancels). */
+  ratio: number;
+}
+
+export async function kernelTimes(
+  prog: BenchProgram,
+  ts: Loaded,
+  c: Loaded,
+  opts: { rounds: number; repeat: number },
+): Promise<KernelTimes> {
+  const tsRounds: number[] = [];
+  const cRounds: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    let tsSum = 0;
+    let cSum = 0;
+    for (const packet of prog.packets) {
+      const order = round % 2 === 0 ? [ts, c] : [c, ts];
+      for (const side of order) {
+        const r = await runPacket(side, prog, packet, opts.repeat);
+        if (side === ts) tsSum += r.durationNs;
+        else cSum += r.durationNs;
+      }
+    }
+    tsRounds.push(tsSum / prog.packets.length);
+    cRounds.push(cSum / prog.packets.length);
+    ratios.push(cSum > 0 ? tsSum / cSum : NaN);
+  }
+  return { tsNs: median(tsRounds), cNs: median(cRounds), ratio: median(ratios) };
+}
+
+/** Median over rounds of the kernel's mean ns per packet for one object alone. */
+export async function kernelTimeOne(
+  prog: BenchProgram,
+  side: Loaded,
+  opts: { rounds: number; repeat: number },
+): Promise<number> {
+  const rounds: number[] = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    let sum = 0;
+    for (const packet of prog.packets) {
+      sum += (await runPacket(side, prog, packet, opts.repeat)).durationNs;
+    }
+    rounds.push(sum / prog.packets.length);
+  }
+  return median(rounds);
+}
+
+export type InterpTime = { ok: true; ns: number } | { ok: false; error: string };
+
+/**
+ * The interpreter's mean ns per packet: each packet run `repeat` times in one
+ * call (so the per-call set-up is amortised as in the kernel's repeat), the
+ * set's mean taken per round, the median of the rounds returned.
+ */
+export function interpreterTime(
+  object: Uint8Array,
+  prog: BenchProgram,
+  opts: { rounds: number; repeat: number },
+): InterpTime {
+  let program;
+  try {
+    const obj = loadObject(object, { cpus: 1 });
+    for (const s of prog.setup ?? []) {
+      const map = obj.maps[s.map];
+      if (!map) return { ok: false, error: `no map ${s.map}` };
+      map.set(Uint8Array.from(s.key), Uint8Array.from(s.value));
+    }
+    program = obj.program(prog.name);
+  } catch (e) {
+    return { ok: false, error: `load: ${(e as Error).message}` };
+  }
+  const packets = prog.packets.map((p) => Uint8Array.from(p.bytes));
+  // One untimed pass so the JIT of the host has seen the code.
+  for (const packet of packets) program.run({ packet, repeat: opts.repeat });
+  const rounds: number[] = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    let ns = 0;
+    for (const packet of packets) {
+      const t0 = process.hrtime.bigint();
+      const r = program.run({ packet, repeat: opts.repeat });
+      ns += Number(process.hrtime.bigint() - t0);
+      if (r.fault) return { ok: false, error: `fault: ${r.fault.message}` };
+    }
+    rounds.push(ns / opts.repeat / packets.length);
+  }
+  return { ok: true, ns: median(rounds) };
+}

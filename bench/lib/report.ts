@@ -1,0 +1,157 @@
+// The results of one bench run and their rendering: one Markdown table,
+// one row per corpus program plus the geometric means, then the issue's
+// targets marked MET / NOT MET. Every figure is a ratio measured in this
+// run; absolute values sit beside the ratios so they can be checked.
+
+import type { CompileTimes } from "./compile-time.js";
+import type { Machine } from "./machine.js";
+import { fmtRatio, geomean } from "./stats.js";
+
+export interface Pair {
+  ts?: number;
+  c?: number;
+}
+
+export interface ProgramResult {
+  name: string;
+  kind: string;
+  packets: number;
+  insns: Pair;
+  verifier: Pair;
+  kernel?: { tsNs: number; cNs: number; ratio: number; load: [number, number] };
+  interp?: { ns: number; jitNs: number; object: "tsbpf" | "clang" } | { error: string };
+  /** "ok", "MISMATCH", "not compiled: <first diagnostic>", "kernel: <why not>", ... */
+  status: string;
+  differences?: string[];
+}
+
+export interface BenchResults {
+  machine: Machine;
+  settings: { rounds: number; repeat: number; interpRepeat: number; compileRounds: number };
+  notes: string[];
+  programs: ProgramResult[];
+  compile?: CompileTimes;
+}
+
+const ratio = (p: Pair) => (p.ts !== undefined && p.c ? p.ts / p.c : undefined);
+const comparable = (r: ProgramResult) => r.status === "ok" || r.status.startsWith("kernel:");
+const interpRatio = (r: ProgramResult) =>
+  r.interp && "ns" in r.interp ? r.interp.ns / r.interp.jitNs : undefined;
+
+function pairCell(p: Pair, r: ProgramResult, digits = 0): string {
+  const x = ratio(p);
+  const abs = `${p.ts?.toFixed(digits) ?? "-"} / ${p.c?.toFixed(digits) ?? "-"}`;
+  return x === undefined || !comparable(r) ? abs : `**${fmtRatio(x)}** (${abs})`;
+}
+
+function interpCell(r: ProgramResult): string {
+  if (!r.interp) return "-";
+  if ("error" in r.interp) return `n/a: ${r.interp.error}`;
+  const tag = r.interp.object === "clang" ? " [clang .o]" : "";
+  return `**${fmtRatio(interpRatio(r), 1)}** (${r.interp.ns.toFixed(0)} / ${r.interp.jitNs.toFixed(1)} ns)${tag}`;
+}
+
+export interface Summary {
+  insns: { value: number; n: number; max: number; maxName: string };
+  verifier: { value: number; n: number };
+  kernel: { value: number; n: number };
+  interp: { value: number; n: number; max: number };
+}
+
+export function summarize(res: BenchResults): Summary {
+  const ok = res.programs.filter(comparable);
+  const insnRatios = ok.map((r) => ratio(r.insns));
+  let max = NaN;
+  let maxName = "-";
+  ok.forEach((r, i) => {
+    const x = insnRatios[i];
+    if (x !== undefined && !(x <= max)) [max, maxName] = [x, r.name];
+  });
+  const interps = res.programs.map(interpRatio).filter((x): x is number => x !== undefined);
+  return {
+    insns: { ...geomean(insnRatios), max, maxName },
+    verifier: geomean(ok.map((r) => ratio(r.verifier))),
+    kernel: geomean(res.programs.filter((r) => r.status === "ok").map((r) => r.kernel?.ratio)),
+    interp: { ...geomean(interps), max: interps.length ? Math.max(...interps) : NaN },
+  };
+}
+
+const mark = (met: boolean | undefined) =>
+  met === undefined ? "NOT MEASURED" : met ? "MET" : "NOT MET";
+
+export function renderMarkdown(res: BenchResults): string {
+  const m = res.machine;
+  const s = summarize(res);
+  const total = res.programs.length;
+  const out: string[] = [];
+  out.push(`# tsbpf vs clang-19: bench results`, "");
+  out.push(`- date: ${m.date}`);
+  out.push(`- kernel: ${m.kernel}; CPU: ${m.cpu} (${m.cpus} CPUs); node ${m.node}`);
+  out.push(
+    `- load average at start: ${m.loadavg.join(", ")} (shared machine: timings are noisy; instruction and verifier counts are not)`,
+  );
+  const st = res.settings;
+  out.push(
+    `- kernel time: BPF_PROG_TEST_RUN repeat ${st.repeat}, ${st.rounds} interleaved rounds, median of paired ratios; interpreter: repeat ${st.interpRepeat}, ${st.rounds} rounds; compile: ${st.compileRounds} interleaved rounds, medians`,
+  );
+  for (const n of res.notes) out.push(`- note: ${n}`);
+  out.push("");
+  out.push(
+    "| program | kind | instructions tsbpf/clang | verifier insns tsbpf/clang | kernel ns/packet tsbpf/clang | interpreter/JIT ns/packet | check |",
+  );
+  out.push("|---|---|---|---|---|---|---|");
+  for (const r of res.programs) {
+    const k = r.kernel
+      ? `**${fmtRatio(r.kernel.ratio)}** (${r.kernel.tsNs.toFixed(1)} / ${r.kernel.cNs.toFixed(1)}; load ${r.kernel.load.join("→")})`
+      : "-";
+    const status = r.status === "ok" ? `ok (same on ${r.packets} packets)` : r.status;
+    out.push(
+      `| ${r.name} | ${r.kind} | ${pairCell(r.insns, r)} | ${pairCell(r.verifier, r)} | ${k} | ${interpCell(r)} | ${status} |`,
+    );
+  }
+  const g = (x: { value: number; n: number }) => `**${fmtRatio(x.value)}** over ${x.n} of ${total}`;
+  out.push(
+    `| geometric mean | | ${g(s.insns)} | ${g(s.verifier)} | ${g(s.kernel)} | ${g({ value: s.interp.value, n: s.interp.n })} | |`,
+  );
+  out.push("", "## Targets (issue 9)", "");
+  out.push("| target | measured | status |", "|---|---|---|");
+  const ins = s.insns.n > 0;
+  out.push(
+    `| instructions geomean <= 1.00 | ${fmtRatio(s.insns.value)} (${s.insns.n} of ${total} programs) | ${mark(ins ? s.insns.value <= 1 : undefined)} |`,
+  );
+  out.push(
+    `| no program above 1.15 instructions | max ${fmtRatio(s.insns.max)} (${s.insns.maxName}) | ${mark(ins ? s.insns.max <= 1.15 : undefined)} |`,
+  );
+  out.push(
+    `| verifier insns geomean <= 1.00 | ${fmtRatio(s.verifier.value)} (${s.verifier.n} of ${total}) | ${mark(s.verifier.n ? s.verifier.value <= 1 : undefined)} |`,
+  );
+  out.push(
+    `| kernel time geomean <= 1.02 | ${fmtRatio(s.kernel.value)} (${s.kernel.n} of ${total}) | ${mark(s.kernel.n ? s.kernel.value <= 1.02 : undefined)} |`,
+  );
+  const c = res.compile;
+  out.push(
+    c
+      ? `| compile one program <= 2x clang | ${fmtRatio(c.one.ratio)} (${c.one.program}: ${c.one.tsbpfMs.toFixed(0)} / ${c.one.clangMs.toFixed(0)} ms; load ${c.one.load.join("→")}) | ${mark(c.one.ratio <= 2)} |`
+      : "| compile one program <= 2x clang | - | NOT MEASURED |",
+  );
+  out.push(
+    c
+      ? `| corpus in one invocation faster than one clang per file | ${fmtRatio(c.corpus.ratio)} (${c.corpus.files} files: ${c.corpus.tsbpfMs.toFixed(0)} / ${c.corpus.clangMs.toFixed(0)} ms; load ${c.corpus.load.join("→")}) | ${mark(c.corpus.ratio < 1)} |`
+      : "| corpus in one invocation faster than one clang per file | - | NOT MEASURED |",
+  );
+  out.push(
+    `| interpreter per packet within 5x of the JIT | geomean ${fmtRatio(s.interp.value, 1)}, max ${fmtRatio(s.interp.max, 1)} (${s.interp.n} of ${total}) | ${mark(s.interp.n ? s.interp.max <= 5 : undefined)} |`,
+  );
+  const rss = c?.rssMb;
+  out.push(
+    typeof rss === "number"
+      ? `| compiler peak RSS (corpus, one invocation) < 300 MB | ${rss.toFixed(0)} MB | ${mark(rss < 300)} |`
+      : `| compiler peak RSS (corpus, one invocation) < 300 MB | ${rss ?? "-"} | NOT MEASURED |`,
+  );
+  const diffs = res.programs.filter((r) => r.differences?.length);
+  if (diffs.length) {
+    out.push("", "## Mismatches", "");
+    for (const r of diffs) for (const d of r.differences!) out.push(`- ${r.name}: ${d}`);
+  }
+  return `${out.join("\n")}\n`;
+}

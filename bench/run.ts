@@ -1,0 +1,140 @@
+// `npm run bench`: builds every corpus pair (tsbpf and clang-19), counts
+// instructions, loads both through the kernel's verifier, checks they agree
+// on the packet set, times them under BPF_PROG_TEST_RUN (interleaved) and
+// in the bundled interpreter, times compilation and the compiler's peak
+// RSS, prints one table and writes bench/results/latest.{md,json}.
+// Options: --quick (fewer rounds and repeats), --only a,b (some programs),
+// --no-compile (skip compile-time and RSS).
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { detectKernel } from "../runtime/kernel/index.js";
+import { CORPUS, type BenchProgram } from "./corpus.js";
+import { measureCompileTimes } from "./lib/compile-time.js";
+import { ensureDist } from "./lib/dist.js";
+import { compareOnPackets, loadProgram, type Loaded } from "./lib/kernel.js";
+import { describeMachine, load1 } from "./lib/machine.js";
+import { interpreterTime, kernelTimeOne, kernelTimes } from "./lib/measure.js";
+import { buildPair, countInsns } from "./lib/objects.js";
+import { renderMarkdown, type BenchResults, type ProgramResult } from "./lib/report.js";
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const onlyAt = argv.indexOf("--only");
+const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? "").split(",")) : undefined;
+const settings = quick
+  ? { rounds: 3, repeat: 20_000, interpRepeat: 200, compileRounds: 3 }
+  : { rounds: 7, repeat: 200_000, interpRepeat: 2_000, compileRounds: 5 };
+/** The one-program compile-time figure uses this corpus program. */
+const ONE_PROGRAM = "parse_v4";
+
+const firstLine = (e: unknown) =>
+  (e instanceof Error ? e.message : String(e)).split("\n").find((l) => l.trim()) ?? "?";
+
+async function tryLoad(path: string, prog: BenchProgram): Promise<Loaded | string> {
+  try {
+    return await loadProgram(path, prog);
+  } catch (e) {
+    return firstLine(e);
+  }
+}
+
+async function measureProgram(prog: BenchProgram, outDir: string): Promise<ProgramResult> {
+  const pair = buildPair(prog.name, outDir);
+  const r: ProgramResult = {
+    name: prog.name,
+    kind: prog.kind,
+    packets: prog.packets.length,
+    insns: {
+      ...(pair.ts.ok ? { ts: countInsns(pair.ts.bytes) } : {}),
+      ...(pair.c.ok ? { c: countInsns(pair.c.bytes) } : {}),
+    },
+    verifier: {},
+    status: "ok",
+  };
+  if (!pair.c.ok) r.status = `clang-19 failed: ${pair.c.error}`;
+  else if (!pair.ts.ok) r.status = `not compiled: ${pair.ts.error}`;
+  const kernel = detectKernel();
+  if (!kernel.available) {
+    if (r.status === "ok") r.status = `kernel: ${kernel.reason}`;
+    return r;
+  }
+  if (!pair.c.ok) return r;
+  const c = await tryLoad(pair.c.path, prog);
+  const ts = pair.ts.ok ? await tryLoad(pair.ts.path, prog) : undefined;
+  try {
+    if (typeof c === "string") r.status = `clang object rejected: ${c}`;
+    else r.verifier.c = c.verifierInsns;
+    if (typeof ts === "string") r.status = `tsbpf object rejected: ${ts}`;
+    else if (ts) r.verifier.ts = ts.verifierInsns;
+    if (typeof c !== "string" && ts && typeof ts !== "string") {
+      const agreement = await compareOnPackets(prog, ts, c);
+      if (!agreement.same) {
+        r.status = "MISMATCH";
+        r.differences = agreement.differences;
+      } else {
+        const load0 = load1();
+        const k = await kernelTimes(prog, ts, c, settings);
+        r.kernel = { ...k, load: [load0, load1()] };
+      }
+    }
+    // The interpreter runs tsbpf's object when there is one, else clang's.
+    const side = ts && typeof ts !== "string" ? ts : typeof c !== "string" ? c : undefined;
+    const object = side === ts && pair.ts.ok ? pair.ts.bytes : pair.c.bytes;
+    if (side) {
+      const it = interpreterTime(object, prog, {
+        rounds: settings.rounds,
+        repeat: settings.interpRepeat,
+      });
+      if (!it.ok) r.interp = { error: it.error };
+      else {
+        const jitNs =
+          r.kernel && side === ts ? r.kernel.tsNs : await kernelTimeOne(prog, side, settings);
+        r.interp = { ns: it.ns, jitNs, object: side === ts ? "tsbpf" : "clang" };
+      }
+    }
+  } finally {
+    if (typeof c !== "string") c.handle.dispose();
+    if (ts && typeof ts !== "string") ts.handle.dispose();
+  }
+  return r;
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  console.log(
+    `bench: ${machine.date}, load ${machine.loadavg.join(", ")}, ${quick ? "quick" : "full"} run`,
+  );
+  const notes: string[] = [];
+  const distNote = argv.includes("--no-compile") ? "" : ensureDist();
+  if (distNote) notes.push(distNote);
+  const outDir = mkdtempSync(join(tmpdir(), "tsbpf-bench-"));
+  const programs: ProgramResult[] = [];
+  try {
+    for (const prog of CORPUS) {
+      if (only && !only.has(prog.name)) continue;
+      const t0 = performance.now();
+      const r = await measureProgram(prog, outDir);
+      programs.push(r);
+      console.log(
+        `  ${prog.name}: ${r.status} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      );
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  const results: BenchResults = { machine, settings, notes, programs };
+  if (!argv.includes("--no-compile")) {
+    console.log("  compile times...");
+    results.compile = measureCompileTimes(ONE_PROGRAM, settings.compileRounds);
+  }
+  const md = renderMarkdown(results);
+  console.log(`\n${md}`);
+  const dir = join(import.meta.dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "latest.md"), md);
+  writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();
