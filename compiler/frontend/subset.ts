@@ -8,6 +8,7 @@ import { Node, type SourceFile, SyntaxKind } from "ts-morph";
 import type { DiagnosticBag, Located } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/table.js";
 import { describeUnsupported } from "./unsupported.js";
+import { allowedInBody } from "./subset-ext.js";
 
 /** Kinds allowed inside function bodies (statements and expressions). */
 const ALLOWED = new Set<SyntaxKind>([
@@ -122,7 +123,8 @@ export class SubsetChecker {
       return;
     }
     if (Node.isVariableStatement(st)) {
-      if (st.getDeclarationKind() !== "const") {
+      // Module-level `let` is global data (part 2: module-data.ts checks it).
+      if (st.getDeclarationKind() === "var") {
         this.report("TSB1005", st, [`${st.getDeclarationKind()} declarations`]);
         return;
       }
@@ -133,6 +135,8 @@ export class SubsetChecker {
         if (!Node.isIdentifier(d.getNameNode())) this.report("TSB1011", d.getNameNode());
         if (!init) continue;
         if (d.getName() === "license" && Node.isStringLiteral(init)) continue;
+        // Map declarations: checked when module-data.ts reads them.
+        if (Node.isNewExpression(init) && st.getDeclarationKind() === "const") continue;
         if (st.isExported() && Node.isCallExpression(init)) {
           this.program(init);
           continue;
@@ -209,6 +213,7 @@ export class SubsetChecker {
         break;
       }
       case SyntaxKind.NullKeyword: {
+        if (allowedInBody(node)) return;
         const p = node.getParent();
         if (Node.isBinaryExpression(p) && /^[!=]==?$/.test(p.getOperatorToken().getText())) return;
         return this.refuse(node);
@@ -244,7 +249,7 @@ export class SubsetChecker {
           return this.refuse(node);
         return;
       default:
-        if (!ALLOWED.has(k)) return this.refuse(node);
+        if (!ALLOWED.has(k) && !allowedInBody(node)) return this.refuse(node);
     }
     node.forEachChild((c) => this.walk(c));
   }
