@@ -31,7 +31,7 @@ export interface Run {
 
 export interface ProgramCase {
   file: string;
-  type: "xdp" | "lwt_xmit";
+  type: "xdp" | "lwt_xmit" | "lwt_in" | "lwt_out" | "tc";
   /** Which program of the object (default: the only one). */
   program?: string;
   /** Its section, for ip (default: "xdp" / "lwt_xmit"). */
@@ -60,6 +60,31 @@ function ipChecksumOk(ip: Uint8Array): boolean {
 }
 
 export const CASES: ProgramCase[] = [
+  {
+    file: "lwt_in_ttl.ts",
+    type: "lwt_in",
+    runs: [
+      { name: "ttl 64", packet: udp4(1), retval: BPF_OK },
+      { name: "ttl 1", packet: eth(ETH_P_IP, ipv4(UDP, udp(1, 2), { ttl: 1 })), retval: BPF_DROP },
+    ],
+  },
+  {
+    file: "lwt_out_mark.ts",
+    type: "lwt_out",
+    runs: [
+      { name: "udp", packet: udp4(1), retval: BPF_OK },
+      { name: "tcp", packet: tcp4(1), retval: BPF_OK },
+    ],
+  },
+  {
+    file: "tc_classify.ts",
+    type: "tc",
+    runs: [
+      { name: "telnet", packet: tcp4(23), retval: 2 },
+      { name: "http", packet: tcp4(80), retval: 0 },
+      { name: "udp/23", packet: udp4(23), retval: 0 },
+    ],
+  },
   {
     file: "spill_pressure.ts",
     type: "xdp",
