@@ -5,12 +5,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, runCli } from "./run-cli.js";
+import { repoRoot, runCliAsync as runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-disasm-"));
 
-describe("tsbpf disasm", () => {
-  it("interleaves the TypeScript source lines of a program it built", () => {
+describe("tsbpf disasm", async () => {
+  it("interleaves the TypeScript source lines of a program it built", async () => {
     const src = join(dir, "drop_ttl1.ts");
     writeFileSync(
       src,
@@ -20,8 +20,8 @@ describe("tsbpf disasm", () => {
         `  return eth ? XdpAction.PASS : XdpAction.DROP;\n` +
         `});\n`,
     );
-    expect(runCli(["build", src]).code).toBe(0);
-    const r = runCli(["disasm", join(dir, "drop_ttl1.o")]);
+    expect((await runCli(["build", src])).code).toBe(0);
+    const r = await runCli(["disasm", join(dir, "drop_ttl1.o")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("xdp: <guard>:");
     expect(r.stdout).toMatch(
@@ -30,21 +30,21 @@ describe("tsbpf disasm", () => {
     expect(r.stdout).toMatch(/^\s+\d+:\texit$/m);
   });
 
-  it("shows C source lines of a clang-19 object", () => {
-    const r = runCli(["disasm", join(repoRoot, "test/fixtures/clang/calls.o")]);
+  it("shows C source lines of a clang-19 object", async () => {
+    const r = await runCli(["disasm", join(repoRoot, "test/fixtures/clang/calls.o")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(".text: <square> (subprogram):");
     expect(r.stdout).toContain("; return x * x;  @ ./calls.c:12");
     expect(r.stdout).toContain("w0 *= w0");
   });
 
-  it("fails clearly on a missing file and on a file that is not a BPF object", () => {
-    const missing = runCli(["disasm", join(dir, "missing.o")]);
+  it("fails clearly on a missing file and on a file that is not a BPF object", async () => {
+    const missing = await runCli(["disasm", join(dir, "missing.o")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("missing.o: no such file");
     const junk = join(dir, "junk.o");
     writeFileSync(junk, "this is not an ELF file at all");
-    const r = runCli(["disasm", junk]);
+    const r = await runCli(["disasm", junk]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("not a BPF object we can read");
     expect(r.stderr).not.toMatch(/\n\s+at /);
