@@ -6,6 +6,7 @@ import { disasmCommand } from "./disasm.js";
 import { initCommand } from "./init.js";
 import { runCommand } from "./run.js";
 import { vmCommand } from "./vm.js";
+import { watchCommand } from "./watch.js";
 
 export const commands: Command[] = [
   buildCommand,
@@ -13,5 +14,6 @@ export const commands: Command[] = [
   runCommand,
   disasmCommand,
   initCommand,
+  watchCommand,
   vmCommand,
 ];
