@@ -153,6 +153,47 @@ export const DIAGNOSTICS = {
   TSB4006: {
     message: "'{0}' is used before it is assigned",
   },
+  // --- maps, structs, atomics, kfuncs, global data (part 2) -------------------
+  TSB5001: {
+    message: "'{0}' is not a map class",
+    hint: "declare maps with a class from tsbpf: HashMap, ArrayMap, PerCpuArray, LpmTrie, RingBuf, DevMap, ...",
+  },
+  TSB5002: {
+    message: "'{0}' cannot be a map key or value",
+    hint: "use an integer type or an interface whose fields are integers or fixed arrays of them",
+  },
+  TSB5003: {
+    message: "the map option '{0}' is not supported",
+    hint: 'write { maxEntries: N, flags?: F, pinning?: "byName", innerMap?: otherMap } with constant values',
+  },
+  TSB5004: {
+    message: "the global variable '{0}' needs an integer or struct type",
+    hint: "annotate it: `let {0}: u64 = 0;`",
+  },
+  TSB5005: {
+    message: "global variables are initialized with a constant, not '{0}'",
+    hint: "initialize with an integer constant (or nothing for zero) and assign in a program",
+  },
+  TSB5006: {
+    message: "'{0}' is not a method of {1}",
+    hint: "see the map classes in tsbpf (lookup, update, delete, push, pop, reserve, redirect, tailCall...)",
+  },
+  TSB5007: {
+    message: "'{0}' cannot be passed by value here",
+    hint: "pass an integer, a struct local, an object literal or a map value view",
+  },
+  TSB5008: {
+    message: "'{0}' is not a 32- or 64-bit integer in memory that an atomic can update",
+    hint: "pass a Ref from a map lookup, or addressOf(view.field) / addressOf(global) of a u32/u64",
+  },
+  TSB5009: {
+    message: "{0}",
+    hint: "{1}",
+  },
+  TSB5010: {
+    message: "the callback '{0}' must be a top-level function",
+    hint: "declare `function {0}(index: u64, ctx: u64): i64 { ... }` at module level and pass its name",
+  },
   // --- internal ---------------------------------------------------------------
   TSB9001: {
     message: "internal compiler error: {0}",
