@@ -231,7 +231,11 @@ export function selectInstructions(f: IrFunction, alloc: Allocation, order: Bloc
           ),
         );
         push(
-          i.op === "call" ? Call(i.helper) : i.op === "callkfunc" ? CallKfunc(i.fn) : CallSymbol(i.fn),
+          i.op === "call"
+            ? Call(i.helper)
+            : i.op === "callkfunc"
+              ? CallKfunc(i.fn)
+              : CallSymbol(i.fn),
         );
         if (i.dst !== undefined && alloc.regOf.has(i.dst) && R(i.dst) !== 0)
           push(Mov64.reg(R(i.dst), Reg.R0));
