@@ -3,48 +3,29 @@
 // port 9999 never reaches B's receiver while port 9998 does, a TCP SYN to
 // 9999 vanishes (timeout) while one to 9998 is answered (refused: RST).
 
-import { afterAll, expect } from "vitest";
-import { createVethTopology } from "../../runtime/kernel/index.js";
-import { describeKernel, kernelTest } from "../kernel/kernel-test.js";
-import { E2E, objDir, tcpProbe, udpReceiver, udpSend } from "./net.js";
+import { expect } from "vitest";
+import { e2eTest } from "./e2e-test.js";
+import { tcpProbe, udpReceiver, udpSend } from "./net.js";
 
-describeKernel(
-  "e2e: xdp_drop_port",
-  () => {
-    const objs = objDir();
-    afterAll(() => objs.dispose());
+e2eTest(
+  "xdp_drop_port drops ping, UDP and TCP to port 9999; passes the rest",
+  210,
+  async (t, objs) => {
+    const h = await t.attachXdp("b", objs.build("xdp_drop_port"), "xdp");
+    expect(h.btfIgnored).toBe(false);
+    expect(h.progId).toBeGreaterThan(0);
 
-    kernelTest(
-      "drops ping, UDP and TCP to port 9999; passes the rest",
-      async () => {
-        const obj = objs.build("xdp_drop_port");
-        const t = await createVethTopology({
-          addressA: "10.210.0.1/24",
-          addressB: "10.210.0.2/24",
-        });
-        try {
-          const h = await t.attachXdp("b", obj, "xdp");
-          expect(h.btfIgnored).toBe(false);
-          expect(h.progId).toBeGreaterThan(0);
+    const ping = await t.ping("a", 3);
+    expect([ping.transmitted, ping.received]).toEqual([3, 0]);
 
-          const ping = await t.ping("a", 3);
-          expect([ping.transmitted, ping.received]).toEqual([3, 0]);
+    const blocked = await udpReceiver(t, "b", 9999);
+    const open = await udpReceiver(t, "b", 9998);
+    await udpSend(t, "a", t.ipB, 9999, { count: 3 });
+    await udpSend(t, "a", t.ipB, 9998, { count: 3 });
+    expect((await blocked.done()).length).toBe(0);
+    expect((await open.done()).length).toBe(3);
 
-          const blocked = await udpReceiver(t, "b", 9999);
-          const open = await udpReceiver(t, "b", 9998);
-          await udpSend(t, "a", t.ipB, 9999, { count: 3 });
-          await udpSend(t, "a", t.ipB, 9998, { count: 3 });
-          expect((await blocked.done()).length).toBe(0);
-          expect((await open.done()).length).toBe(3);
-
-          expect(await tcpProbe(t, "a", t.ipB, 9999)).toBe("timeout");
-          expect(await tcpProbe(t, "a", t.ipB, 9998)).toBe("refused");
-        } finally {
-          t.dispose();
-        }
-      },
-      E2E,
-    );
+    expect(await tcpProbe(t, "a", t.ipB, 9999)).toBe("timeout");
+    expect(await tcpProbe(t, "a", t.ipB, 9998)).toBe("refused");
   },
-  E2E,
 );
