@@ -44,6 +44,8 @@ export interface CampaignContext {
   seed: number;
   /** Stop starting new work after this time (Date.now() scale). */
   deadline: number;
+  /** Also stop after this many units of work (raw: batches; others: inputs), for fixed-size test runs. */
+  limit?: number;
   /** Save minimized reproducers under test/fuzz/regressions (off in tests). */
   save: boolean;
   log: (line: string) => void;

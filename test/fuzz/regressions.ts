@@ -9,10 +9,10 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { formatInstruction } from "../../bpf/disasm/index.js";
 import type { Instruction } from "../../bpf/isa/index.js";
-import type { Disagreement, Observation } from "./raw/differential.js";
+import type { Case, Disagreement, Observation } from "./raw/differential.js";
 import { flatten, insnsFromJson, insnsToJson } from "./raw/program.js";
 
 export const REGRESSIONS = join(import.meta.dirname, "regressions");
@@ -24,6 +24,8 @@ export interface RawRegression {
   found: string;
   summary: string;
   listing: string[];
+  /** The array map the instructions name. */
+  map: string;
   insns: Instruction[];
   packets: string[];
   kernel: Observation;
@@ -54,7 +56,7 @@ export function listing(insns: readonly Instruction[]): string[] {
 }
 
 /** Saves a (minimized) disagreement; returns the file path. Same program twice: same file. */
-export function saveRawRegression(d: Disagreement, found: string): string {
+export function saveRawRegression(d: Disagreement, found: string, root = REGRESSIONS): string {
   const insns = flatten(d.case.program.items);
   const packets = d.case.packets.slice(0, d.packet + 1).map((p) => Buffer.from(p).toString("hex"));
   const body = {
@@ -63,20 +65,21 @@ export function saveRawRegression(d: Disagreement, found: string): string {
     found,
     summary: describeDifference(d.kernel, d.interpreter),
     listing: listing(insns),
+    map: d.case.program.map,
     insns: insnsToJson(insns),
     packets,
     kernel: d.kernel,
     interpreter: d.interpreter,
   };
-  const dir = join(REGRESSIONS, "raw");
+  const dir = join(root, "raw");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `raw-${hash(JSON.stringify([body.insns, packets]))}.json`);
   writeFileSync(file, JSON.stringify(body, null, 2) + "\n");
   return file;
 }
 
-export function loadRawRegressions(): { file: string; reg: RawRegression }[] {
-  const dir = join(REGRESSIONS, "raw");
+export function loadRawRegressions(root = REGRESSIONS): { file: string; reg: RawRegression }[] {
+  const dir = join(root, "raw");
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
@@ -87,6 +90,14 @@ export function loadRawRegressions(): { file: string; reg: RawRegression }[] {
       };
       return { file: f, reg: { ...j, insns: insnsFromJson(j.insns) } };
     });
+}
+
+/** The case a saved disagreement replays: its program (one item) on its packets. */
+export function replayCase(reg: RawRegression): Case {
+  return {
+    program: { name: "repro", map: reg.map, items: [{ kind: "repro", insns: reg.insns }] },
+    packets: reg.packets.map((h) => Uint8Array.from(Buffer.from(h, "hex"))),
+  };
 }
 
 /** Saves an input a fuzzer crashed on: `<dir>/<tag>-<hash>.<ext>`. */
@@ -101,6 +112,23 @@ export function saveInput(
   const file = join(d, `${tag}-${hash(data)}.${ext}`);
   writeFileSync(file, data);
   return file;
+}
+
+/**
+ * known.json of a findings folder: file name -> failure key (the first line
+ * of the failure, numbers blanked). Fixed-seed CI runs use it to tell a
+ * finding already on record (and replayed as it.fails) from a new one.
+ */
+export function knownFailures(dir: "compiler" | "elf"): Record<string, string> {
+  const f = join(REGRESSIONS, dir, "known.json");
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as Record<string, string>) : {};
+}
+
+export function rememberKnown(dir: "compiler" | "elf", file: string, key: string): void {
+  const known = knownFailures(dir);
+  known[basename(file)] = key;
+  const sorted = Object.fromEntries(Object.entries(known).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(join(REGRESSIONS, dir, "known.json"), JSON.stringify(sorted, null, 2) + "\n");
 }
 
 /** Saved inputs of one kind; `fixed` tells whether the file name carries `.fixed.`. */

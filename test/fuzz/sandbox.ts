@@ -8,13 +8,19 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
-export type TargetName = "elf" | "compiler";
+export type TargetName = "elf" | "compiler" | "selftest";
 
 /** What a target reports for one input. */
 export type Outcome =
   | { kind: "ok"; detail: string; ms: number }
   | { kind: "crash"; detail: string; ms: number }
   | { kind: "hang"; detail: string; ms: number };
+
+/** What identifies a failure across inputs: its first line with numbers blanked ("hang" for hangs). */
+export function failureKey(o: Outcome): string {
+  if (o.kind === "hang") return "hang";
+  return o.detail.split("\n")[0]!.replace(/\d+/g, "#").slice(0, 160);
+}
 
 export interface SandboxOptions {
   /** Per-input wall-clock limit. */

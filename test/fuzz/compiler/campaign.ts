@@ -6,9 +6,9 @@
 // regressions/compiler for the replay test.
 
 import { emptyStats, type Campaign, type CampaignContext, type Stats } from "../campaign.js";
-import { saveInput } from "../regressions.js";
+import { rememberKnown, saveInput } from "../regressions.js";
 import { Rng } from "../rng.js";
-import { Sandbox, type Outcome } from "../sandbox.js";
+import { Sandbox, failureKey } from "../sandbox.js";
 import { hugeInputs, loadSeeds, mutateTokens, tokenSoup, tokenize } from "./inputs.js";
 
 export interface CompilerOptions {
@@ -18,11 +18,6 @@ export interface CompilerOptions {
   hugeScale?: number;
   minimizeMs?: number;
   maxMinimize?: number;
-}
-
-export function failureKey(o: Outcome): string {
-  if (o.kind === "hang") return "hang";
-  return o.detail.split("\n")[0]!.replace(/\d+/g, "#").slice(0, 160);
 }
 
 /** Removes token chunks while `box` still fails the same way. */
@@ -51,6 +46,29 @@ export async function shrinkSource(
   return toks.join("");
 }
 
+/** For a pathological shape: bisects its size down to the smallest that still fails the same way. */
+export async function smallestScale(
+  box: Sandbox,
+  shape: number,
+  scale: number,
+  key: string,
+  deadline: number,
+): Promise<string> {
+  let lo = 0;
+  let hi = scale;
+  let best = hugeInputs(scale)[shape]!.text;
+  while (hi - lo > scale / 64 && Date.now() < deadline) {
+    const mid = (lo + hi) / 2;
+    const text = hugeInputs(mid)[shape]!.text;
+    const o = await box.run(text);
+    if (o.kind !== "ok" && failureKey(o) === key) {
+      hi = mid;
+      best = text;
+    } else lo = mid;
+  }
+  return best;
+}
+
 export function compilerCampaign(opts: CompilerOptions = {}): Campaign {
   return {
     name: "compiler",
@@ -64,14 +82,16 @@ export function compilerCampaign(opts: CompilerOptions = {}): Campaign {
       const huge = hugeInputs(opts.hugeScale ?? 1);
       const seen = new Set<string>();
       let minimized = 0;
+      let hugeNext = 0;
       let slowest = { ms: 0, what: "" };
       try {
-        for (let i = 0; Date.now() < ctx.deadline; i++) {
+        for (let i = 0; Date.now() < ctx.deadline && i < (ctx.limit ?? Infinity); i++) {
           let what: string;
           let text: string;
-          if (i < huge.length) {
-            what = huge[i]!.name;
-            text = huge[i]!.text;
+          // The slow pathological inputs are spread out, so a short run still mutates.
+          if (i % 8 === 3 && hugeNext < huge.length) {
+            what = huge[hugeNext]!.name;
+            text = huge[hugeNext++]!.text;
           } else if (rng.chance(0.85)) {
             const seed = rng.pick(seeds.programs);
             what = `mutated ${seed.name}`;
@@ -89,15 +109,28 @@ export function compilerCampaign(opts: CompilerOptions = {}): Campaign {
           }
           stats.crashes++;
           const key = failureKey(o);
+          // Each pathological shape is its own finding (same overflow, different recursion).
+          const shape = huge.findIndex((h) => h.name === what);
+          const dedupe = shape >= 0 ? `${what.replace(/\d+/g, "")}|${key}` : key;
           let where = "";
-          if (ctx.save && !seen.has(key)) {
+          if (ctx.save && !seen.has(dedupe)) {
             let small = text;
-            if (minimized++ < (opts.maxMinimize ?? 5) && o.kind !== "hang") {
-              small = await shrinkSource(box, text, key, Date.now() + (opts.minimizeMs ?? 60_000));
+            // Shrinking may overrun the deadline, but by at most 20 s past it.
+            const until = Math.min(
+              Date.now() + (opts.minimizeMs ?? 60_000),
+              Math.max(ctx.deadline, Date.now() + 20_000),
+            );
+            // Hangs are kept whole: shrunk to the edge of the limit they would replay flakily.
+            if (shape >= 0 && o.kind !== "hang") {
+              small = await smallestScale(box, shape, opts.hugeScale ?? 1, key, until);
+            } else if (minimized++ < (opts.maxMinimize ?? 5) && o.kind !== "hang") {
+              small = await shrinkSource(box, text, key, until);
             }
-            where = ` -> ${saveInput("compiler", o.kind, small, "txt")}`;
+            const file = saveInput("compiler", o.kind, small, "txt");
+            rememberKnown("compiler", file, key);
+            where = ` -> ${file}`;
           }
-          seen.add(key);
+          seen.add(dedupe);
           stats.findings.push(`${o.kind} on ${what}: ${o.detail.split("\n")[0]}${where}`);
         }
       } finally {

@@ -11,9 +11,9 @@ import { emptyStats, type Campaign, type CampaignContext, type Stats } from "../
 import { loadSeeds } from "../compiler/inputs.js";
 import { makeCases } from "../raw/campaign.js";
 import { buildObject } from "../raw/program.js";
-import { saveInput } from "../regressions.js";
+import { rememberKnown, saveInput } from "../regressions.js";
 import { Rng } from "../rng.js";
-import { Sandbox } from "../sandbox.js";
+import { Sandbox, failureKey } from "../sandbox.js";
 import { mutateElf } from "./mutate.js";
 
 const CLANG = join(import.meta.dirname, "../../fixtures/clang");
@@ -26,7 +26,11 @@ export interface ElfOptions {
 }
 
 /** The seed objects: clang's, a generated raw batch, and compiled fixture programs. */
-export function elfSeeds(rng: Rng, compiled: number): { name: string; bytes: Uint8Array }[] {
+export function elfSeeds(
+  rng: Rng,
+  compiled: number,
+  deadline = Infinity,
+): { name: string; bytes: Uint8Array }[] {
   const seeds: { name: string; bytes: Uint8Array }[] = [];
   for (const f of readdirSync(CLANG)
     .filter((x) => x.endsWith(".o"))
@@ -37,7 +41,9 @@ export function elfSeeds(rng: Rng, compiled: number): { name: string; bytes: Uin
     name: "raw-batch",
     bytes: buildObject(makeCases(rng, 0, 3, 0, { maxItems: 15 }).map((c) => c.program)),
   });
+  // compile() takes a second or more per program: stop early when the budget is short.
   for (const p of loadSeeds().programs.slice(0, compiled)) {
+    if (Date.now() > deadline) break;
     const r = compile({ fileName: p.name, text: p.text });
     if (r.object) seeds.push({ name: p.name, bytes: r.object });
   }
@@ -51,14 +57,18 @@ export function elfCampaign(opts: ElfOptions = {}): Campaign {
     async run(ctx: CampaignContext): Promise<Stats> {
       const stats = emptyStats();
       const rng = new Rng(ctx.seed);
-      const seeds = elfSeeds(rng, opts.compiledSeeds ?? 6);
+      const seeds = elfSeeds(
+        rng,
+        opts.compiledSeeds ?? 6,
+        Date.now() + (ctx.deadline - Date.now()) / 4,
+      );
       const box = new Sandbox("elf", {
         timeoutMs: opts.timeoutMs ?? 5_000,
         heapMb: opts.heapMb ?? 512,
       });
       let slowest = 0;
       try {
-        while (Date.now() < ctx.deadline) {
+        while (Date.now() < ctx.deadline && stats.inputs < (ctx.limit ?? Infinity)) {
           const seed = rng.pick(seeds);
           let { name, bytes } = mutateElf(rng, seed.bytes, rng.pick(seeds).bytes);
           // Stack a few mutations sometimes: a damaged header plus a flipped BTF word, etc.
@@ -75,7 +85,12 @@ export function elfCampaign(opts: ElfOptions = {}): Campaign {
             continue;
           }
           stats.crashes++;
-          const where = ctx.save ? ` -> ${saveInput("elf", o.kind, bytes, "bin")}` : "";
+          let where = "";
+          if (ctx.save) {
+            const file = saveInput("elf", o.kind, bytes, "bin");
+            rememberKnown("elf", file, failureKey(o));
+            where = ` -> ${file}`;
+          }
           stats.findings.push(
             `${o.kind} on ${seed.name} (${name}): ${o.detail.split("\n")[0]}${where}`,
           );

@@ -53,7 +53,7 @@ export function rawCampaign(opts: RawOptions = {}): Campaign {
       let minimized = 0;
       const seen = new Set<string>();
       try {
-        for (let batch = 0; Date.now() < ctx.deadline; batch++) {
+        for (let batch = 0; Date.now() < ctx.deadline && batch < (ctx.limit ?? Infinity); batch++) {
           const cases = makeCases(
             rng,
             batch,

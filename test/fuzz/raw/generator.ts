@@ -50,6 +50,11 @@ const SAVE = -136;
 const HELPER_MAP_LOOKUP = 1;
 const HELPER_MAP_UPDATE = 2;
 const HELPER_XDP_ADJUST_HEAD = 44;
+const HELPER_SMP_PROCESSOR_ID = 8;
+const HELPER_XDP_ADJUST_TAIL = 65;
+const HELPER_XDP_GET_BUFF_LEN = 188;
+const HELPER_XDP_LOAD_BYTES = 189;
+const HELPER_XDP_STORE_BYTES = 190;
 
 export interface GenOptions {
   /** Body items (before labels and the epilogue). */
@@ -262,6 +267,55 @@ class Gen {
     return { kind: "adjust-head", insns };
   }
 
+  /**
+   * A packet helper whose answer depends on the packet: adjust_tail (data_end
+   * reloaded after), get_buff_len, load_bytes/store_bytes between the packet
+   * and the scratch area at an offset computed at run time, or the CPU id.
+   */
+  packetHelper(): Item {
+    const rng = this.rng;
+    const insns: Instruction[] = [];
+    const which = rng.int(5);
+    const offsetFromReg = () => [
+      Mov64.reg(R2, this.scalar()),
+      And64.imm(R2, rng.pick([15, 63, 127, 255])),
+    ];
+    if (which === 0) {
+      insns.push(
+        Mov64.reg(R1, R6),
+        Mov64.imm(R2, rng.range(-64, 32)),
+        Call(HELPER_XDP_ADJUST_TAIL),
+      );
+      insns.push(LoadMem(4, R7, R6, 0), LoadMem(4, R8, R6, 4));
+    } else if (which === 1) {
+      insns.push(Mov64.reg(R1, R6), Call(HELPER_XDP_GET_BUFF_LEN));
+    } else if (which === 2 || which === 3) {
+      insns.push(...offsetFromReg(), Mov64.reg(R1, R6), Mov64.reg(R3, R10), Add64.imm(R3, SCRATCH));
+      insns.push(Mov64.imm(R4, rng.range(1, 64)));
+      insns.push(Call(which === 2 ? HELPER_XDP_LOAD_BYTES : HELPER_XDP_STORE_BYTES));
+    } else {
+      insns.push(Call(HELPER_SMP_PROCESSOR_ID));
+    }
+    for (const r of [R1, R2, R3, R4, R5]) insns.push(this.init(r));
+    return { kind: "packet-helper", insns };
+  }
+
+  /** Load-acquire / store-release on the scratch area (cpu v4, Linux 6.15). */
+  acquireRelease(): Item {
+    const rng = this.rng;
+    const size = rng.pick([1, 2, 4, 8] as const);
+    const off = SCRATCH + size * rng.int(-SCRATCH / size);
+    if (rng.chance(0.5))
+      return {
+        kind: "load-acquire",
+        insns: [Atomic(size, AtomicOp.LOAD_ACQ, this.scalar(), off, R10)],
+      };
+    return {
+      kind: "store-release",
+      insns: [Atomic(size, AtomicOp.STORE_REL, R10, off, this.scalar())],
+    };
+  }
+
   /** `for (r9 = 0; r9 < k; r9++) { alu... }`: a bounded loop the verifier unrolls. */
   loop(): Item {
     const head = this.fresh("loop");
@@ -309,6 +363,8 @@ class Gen {
         [canBranch ? 4 : 0, "map-lookup"],
         [2, "map-update"],
         [1, "adjust-head"],
+        [3, "packet-helper"],
+        [2, "acquire-release"],
         [canBranch ? 2 : 0, "loop"],
       ]);
       if (["jump", "packet", "map-lookup", "loop"].includes(what)) this.branches++;
@@ -339,6 +395,12 @@ class Gen {
           break;
         case "adjust-head":
           items.push(this.adjustHead());
+          break;
+        case "packet-helper":
+          items.push(this.packetHelper());
+          break;
+        case "acquire-release":
+          items.push(this.acquireRelease());
           break;
         case "loop":
           items.push(this.loop());

@@ -1,7 +1,8 @@
 // Delta debugging of a disagreement: drop packets the failure does not need,
-// then remove items (whole instruction groups, see program.ts) in shrinking
-// chunks while the two sides still disagree, then try removing single
-// instructions inside the items that are left. A candidate the verifier
+// then remove body items (whole instruction groups, see program.ts, which
+// keep the generator's invariants) in shrinking chunks while the two sides
+// still disagree. Single instructions are not removed: that would break the
+// invariants (a key never stored, a register never saved). A candidate the verifier
 // refuses, or that no longer builds (a jump whose label went), does not
 // disagree, so it is simply not kept. Every check is one kernel load.
 
@@ -47,13 +48,23 @@ export async function minimize(
     program: { ...best.case.program, items },
   });
 
-  // ddmin over items: remove chunks, halving the chunk size when nothing goes.
+  // ddmin over the body items: remove chunks, halving the chunk size when nothing goes.
+  // The prologue and epilogue stay: without them registers or stack bytes would be
+  // read uninitialised, which the verifier allows a privileged loader and which
+  // makes the kernel's answer depend on stack garbage (an artifact, not a bug).
   let items = best.case.program.items;
-  for (let chunk = Math.max(1, items.length >> 1); chunk >= 1 && Date.now() < deadline;) {
+  const removable = (it: Item) => it.kind !== "prologue" && it.kind !== "epilogue";
+  for (
+    let chunk = Math.max(1, items.filter(removable).length >> 1);
+    chunk >= 1 && Date.now() < deadline;
+  ) {
     let removed = false;
-    for (let at = 0; at < items.length && Date.now() < deadline;) {
-      const candidate = [...items.slice(0, at), ...items.slice(at + chunk)];
-      const d = candidate.length ? await check(withItems(candidate)) : undefined;
+    for (let at = 0; Date.now() < deadline;) {
+      const body = items.map((it, i) => [it, i] as const).filter(([it]) => removable(it));
+      if (at >= body.length) break;
+      const drop = new Set(body.slice(at, at + chunk).map(([, i]) => i));
+      const candidate = items.filter((_, i) => !drop.has(i));
+      const d = await check(withItems(candidate));
       if (d) {
         best = d;
         items = candidate;
@@ -61,28 +72,6 @@ export async function minimize(
       } else at += chunk;
     }
     if (!removed) chunk >>= 1;
-  }
-
-  // Single instructions inside the surviving items.
-  for (let i = 0; i < items.length && Date.now() < deadline; i++) {
-    for (let j = 0; j < items[i]!.insns.length && Date.now() < deadline;) {
-      const it = items[i]!;
-      const shorter = { ...it, insns: [...it.insns.slice(0, j), ...it.insns.slice(j + 1)] };
-      // Labels on a dropped instruction move to the next one of the item.
-      const dropped = it.insns[j]!;
-      if (dropped.labels && shorter.insns[j]) {
-        shorter.insns[j] = {
-          ...shorter.insns[j]!,
-          labels: [...dropped.labels, ...(shorter.insns[j]!.labels ?? [])],
-        };
-      }
-      const candidate = items.map((x, k) => (k === i ? shorter : x));
-      const d = await check(withItems(candidate));
-      if (d) {
-        best = d;
-        items = candidate;
-      } else j++;
-    }
   }
   return best;
 }

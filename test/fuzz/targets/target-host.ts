@@ -10,7 +10,20 @@ type Target = (input: Buffer | string) => string;
 async function loadTarget(name: string): Promise<Target> {
   if (name === "elf") return (await import("./elf-target.js")).elfTarget;
   if (name === "compiler") return (await import("./compiler-target.js")).compilerTarget;
+  if (name === "selftest") return selftest;
   throw new Error(`unknown fuzz target ${name}`);
+}
+
+/** For the sandbox's own tests: "hang" spins, "oom" allocates without end, else echo. */
+function selftest(input: Buffer | string): string {
+  const text = input.toString();
+  if (text === "hang") for (;;);
+  if (text === "oom") {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array<number>(1 << 20).fill(1));
+  }
+  if (text === "throw") throw new TypeError("selftest throws");
+  return text;
 }
 
 const target = await loadTarget(process.argv[2] ?? "");
