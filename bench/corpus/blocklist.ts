@@ -14,7 +14,7 @@ import {
   type Ipv4Hdr,
 } from "tsbpf";
 
-const blocked = new HashMap<u32, u64>({ maxEntries: 1024 });
+const blocked = new HashMap<be32, u64>({ maxEntries: 1024 });
 
 export const blocklist = xdp((ctx) => {
   const eth = ctx.header<EthHdr>(0);

@@ -14,7 +14,7 @@ import {
 } from "tsbpf";
 
 const LIMIT = 3;
-const budget = new HashMap<u32, u64>({ maxEntries: 4096 });
+const budget = new HashMap<be32, u64>({ maxEntries: 4096 });
 
 export const ratelimit = xdp((ctx) => {
   const eth = ctx.header<EthHdr>(0);
