@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Side, VethTopology } from "../../runtime/kernel/index.js";
+import { programMaps, type Side, type VethTopology } from "../../runtime/kernel/index.js";
 import { buildExample } from "../../examples/support/build.js";
 
 export interface ObjDir {
@@ -228,3 +228,19 @@ export async function tcpProbe(
 
 /** Options of every end-to-end test: the tools they use and room for real traffic. */
 export const E2E = { tools: ["ping", "nsenter", "python3"], timeout: 120_000 } as const;
+
+/** The kernel id of the map called `name` used by program `progId`. */
+export async function mapId(progId: number | undefined, name: string): Promise<number> {
+  if (progId === undefined) throw new Error("the program's id is unknown");
+  const maps = await programMaps(progId);
+  const m = maps.find((x) => x.name === name.slice(0, 15));
+  if (!m)
+    throw new Error(`program ${progId} has no map ${name} (${maps.map((x) => x.name).join(", ")})`);
+  return m.id;
+}
+
+/** Little-endian u64 at `offset` of a map value. */
+export function u64At(v: Uint8Array | undefined, offset = 0): bigint {
+  if (!v) return 0n;
+  return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(offset, true);
+}
