@@ -70,7 +70,14 @@ export function convert(
   const out = (emit: (dst: VReg) => void): IntValue => {
     const dst = L.b.vreg();
     emit(dst);
-    return { kind: "int", op: reg(dst), type: to, temp: true };
+    // A range that fits the target survives the conversion unchanged.
+    return {
+      kind: "int",
+      op: reg(dst),
+      type: to,
+      temp: true,
+      ...(inRange ? { range: v.range! } : {}),
+    };
   };
   if (to.bits === 64) {
     if (from.bits < 64 && from.signed)

@@ -13,7 +13,7 @@ import { elementSlot, loadSlot, type MemSlot, memberSlot, storeSlot } from "./lo
 import { assignTargetExt } from "./lower-ext.js";
 
 type Target =
-  | { kind: "var"; reg: number; type: IntValue["type"] }
+  | { kind: "var"; reg: number; type: IntValue["type"]; decl: Node; range?: [bigint, bigint] }
   | { kind: "view"; reg: number; binding: Extract<Binding, { kind: "header" }> }
   | { kind: "mem"; slot: MemSlot };
 
@@ -32,7 +32,14 @@ function targetOf(L: Lowering, left: Expression): Target | undefined {
       return undefined;
     }
     if (b.kind === "header") return { kind: "view", reg: b.reg, binding: b };
-    return { kind: "var", reg: b.reg, type: b.type };
+    if (b.poisoned) return undefined; // its declaration was reported already
+    return {
+      kind: "var",
+      reg: b.reg,
+      type: b.type,
+      decl: decl!,
+      ...(b.range ? { range: b.range } : {}),
+    };
   }
   if (Node.isPropertyAccessExpression(left)) {
     const slot = memberSlot(L, left, true);
@@ -51,12 +58,17 @@ function targetOf(L: Lowering, left: Expression): Target | undefined {
 }
 
 function write(L: Lowering, t: Target, v: IntValue): void {
-  if (t.kind === "var") L.b.emit({ op: "mov", w: regWidth(t.type), dst: t.reg, src: v.op });
-  else if (t.kind === "mem") storeSlot(L, t.slot, v);
+  if (t.kind === "var") {
+    L.b.emit({ op: "mov", w: regWidth(t.type), dst: t.reg, src: v.op });
+    const r: [bigint, bigint] | undefined =
+      v.op.kind === "imm" ? [v.op.value, v.op.value] : v.range;
+    L.letRanges.write(t.decl, r ?? null);
+  } else if (t.kind === "mem") storeSlot(L, t.slot, v);
 }
 
 function read(L: Lowering, t: Exclude<Target, { kind: "view" }>): IntValue {
-  if (t.kind === "var") return { kind: "int", op: reg(t.reg), type: t.type };
+  if (t.kind === "var")
+    return { kind: "int", op: reg(t.reg), type: t.type, ...(t.range ? { range: t.range } : {}) };
   return loadSlot(L, t.slot);
 }
 

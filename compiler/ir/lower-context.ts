@@ -12,6 +12,7 @@ import type { IntType } from "../types/int-type.js";
 import type { StructLayout } from "../types/annotations.js";
 import type { ContextFacts, ProgramKind } from "../types/kernel-facts.js";
 import { FunctionBuilder } from "./builder.js";
+import { LetRanges } from "./let-ranges.js";
 import type { Block, Operand, VReg } from "./ir.js";
 
 export type Value =
@@ -29,8 +30,12 @@ export type Value =
   | { kind: "error" };
 
 export type Binding =
-  /** range: known bounds of a `const` (kept so offsets stay provably bounded). */
-  | { kind: "int"; reg: VReg; type: IntType; range?: [bigint, bigint] }
+  /**
+   * range: known bounds of a `const`, or the invariant of a `let` (let-ranges.ts),
+   * kept so offsets stay provably bounded. poisoned: its initializer failed and was
+   * reported; uses are silent errors so one mistake gives one diagnostic.
+   */
+  | { kind: "int"; reg: VReg; type: IntType; range?: [bigint, bigint]; poisoned?: true }
   | { kind: "ctx"; reg: VReg }
   | {
       kind: "header";
@@ -75,6 +80,8 @@ export class Lowering {
   ctx: ContextFacts | undefined;
   /** Integer return type of the function (undefined for void). */
   returnType: IntType | undefined;
+  /** Invariants of `let` locals for this lowering pass (let-ranges.ts). */
+  letRanges = new LetRanges(undefined);
 
   constructor(
     name: string,

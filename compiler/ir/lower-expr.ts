@@ -95,6 +95,8 @@ function lowerIdentifier(L: Lowering, node: Node): Value {
   if (!decl) return L.report("TSB1002", node, [node.getText()]);
   const bound = L.env.get(decl);
   if (bound) {
+    // A declaration whose initializer failed was reported there; stay silent here.
+    if (bound.kind === "int" && bound.poisoned) return { kind: "error" };
     if (bound.kind === "int")
       return {
         kind: "int",

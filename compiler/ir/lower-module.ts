@@ -34,6 +34,7 @@ import { lowerExpr } from "./lower-expr.js";
 import { lowerStatement } from "./lower-stmt.js";
 import { bindParamExt } from "./lower-ext.js";
 import { collectModuleData, type ModuleData } from "./module-data.js";
+import { type LetRanges, lowerToFixedPoint } from "./let-ranges.js";
 
 export interface IrProgram {
   name: string;
@@ -72,7 +73,9 @@ export function lowerModule(files: SourceFile[], info: ModuleInfo, diags: Diagno
           continue;
         }
         if (!init || !Node.isCallExpression(init)) continue;
-        const p = lowerProgram(d.getName(), init, info, diags);
+        const p = lowerToFixedPoint(diags, (bag, ranges) =>
+          lowerProgram(d.getName(), init, info, bag, ranges),
+        );
         if (p) {
           mod.programs.push(p.program);
           calls.set(p.program.name, p.calls);
@@ -82,7 +85,7 @@ export function lowerModule(files: SourceFile[], info: ModuleInfo, diags: Diagno
   }
   const lowered = new Map<string, IrFunction>();
   for (const decl of fnDecls) {
-    const r = lowerFunction(decl, info, diags);
+    const r = lowerToFixedPoint(diags, (bag, ranges) => lowerFunction(decl, info, bag, ranges));
     if (!r) continue;
     lowered.set(r.fn.name, r.fn);
     calls.set(r.fn.name, r.calls);
@@ -102,7 +105,13 @@ export function lowerModule(files: SourceFile[], info: ModuleInfo, diags: Diagno
   return mod;
 }
 
-function lowerProgram(name: string, call: CallExpression, info: ModuleInfo, diags: DiagnosticBag) {
+function lowerProgram(
+  name: string,
+  call: CallExpression,
+  info: ModuleInfo,
+  diags: DiagnosticBag,
+  ranges: LetRanges,
+) {
   const callee = call.getExpression();
   const decl = Node.isIdentifier(callee) ? declarationOf(callee) : undefined;
   const declarator = callee.getText();
@@ -143,6 +152,7 @@ function lowerProgram(name: string, call: CallExpression, info: ModuleInfo, diag
   }
   const kind = kindOfSection(section);
   const L = new Lowering(name, kind, info, diags);
+  L.letRanges = ranges;
   L.ctx = contextFacts(section.context);
   L.returnType = undefined;
   const param = fnNode.getParameters()[0];
@@ -178,7 +188,12 @@ function lowerBody(
   }
 }
 
-function lowerFunction(decl: FunctionDeclaration, info: ModuleInfo, diags: DiagnosticBag) {
+function lowerFunction(
+  decl: FunctionDeclaration,
+  info: ModuleInfo,
+  diags: DiagnosticBag,
+  ranges: LetRanges,
+) {
   const name = decl.getName()!;
   const params = decl.getParameters();
   if (params.length > 5) {
@@ -186,6 +201,7 @@ function lowerFunction(decl: FunctionDeclaration, info: ModuleInfo, diags: Diagn
     return undefined;
   }
   const L = new Lowering(name, undefined, info, diags);
+  L.letRanges = ranges;
   const retNode = decl.getReturnTypeNode();
   L.returnType = intTypeOfNode(retNode);
   if (retNode && !L.returnType && retNode.getText() !== "void" && !interfaceOfNode(retNode)) {

@@ -89,13 +89,14 @@ function lowerDeclaration(L: Lowering, d: VariableDeclaration): void {
     const t = annotated ?? U32;
     const r = L.b.vreg();
     L.b.emit({ op: "mov", w: regWidth(t), dst: r, src: imm(0) });
-    L.env.set(d, { kind: "int", reg: r, type: t });
+    const range = L.letRanges.bind(d, [0n, 0n]);
+    L.env.set(d, { kind: "int", reg: r, type: t, ...(range ? { range } : {}) });
     return;
   }
   const v = lowerExpr(L, init);
   if (v.kind === "error") {
-    // Bind something so later uses do not cascade into more errors.
-    L.env.set(d, { kind: "int", reg: L.b.vreg(), type: annotated ?? U32 });
+    // The initializer was reported; later uses are silent (one root cause, one diagnostic).
+    L.env.set(d, { kind: "int", reg: L.b.vreg(), type: annotated ?? U32, poisoned: true });
     return;
   }
   if (v.kind === "ctx") {
@@ -114,7 +115,11 @@ function lowerDeclaration(L: Lowering, d: VariableDeclaration): void {
   const r = bindTemp && c.op.kind === "reg" ? c.op.reg : L.b.vreg();
   if (!bindTemp) L.b.emit({ op: "mov", w: regWidth(c.type), dst: r, src: c.op });
   const isConst = d.getVariableStatement()?.getDeclarationKind() === "const";
-  const range = isConst ? (c.range ?? v.range) : undefined;
+  const known = c.op.kind === "imm" ? [c.op.value, c.op.value] : (c.range ?? v.range);
+  // A `let` keeps the invariant of all its writes (let-ranges.ts).
+  const range = isConst
+    ? (c.range ?? v.range)
+    : L.letRanges.bind(d, known ? ([...known] as [bigint, bigint]) : null);
   L.env.set(d, { kind: "int", reg: r, type: c.type, ...(range ? { range } : {}) });
 }
 

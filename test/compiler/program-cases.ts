@@ -151,6 +151,20 @@ export const CASES: ProgramCase[] = [
     ],
   },
   {
+    file: "let_offset.ts",
+    type: "xdp",
+    runs: [
+      { name: "udp 7", packet: udp4(7), retval: DROP },
+      { name: "udp 8", packet: udp4(8), retval: PASS },
+      {
+        name: "vlan, udp 7, options",
+        packet: eth(ETH_P_8021Q, vlan(0x2064, ETH_P_IP, ipv4(UDP, udp(1, 7), { ihl: 6 }))),
+        retval: DROP,
+      },
+      { name: "tcp 7", packet: tcp4(7), retval: PASS },
+    ],
+  },
+  {
     file: "vlan.ts",
     type: "xdp",
     runs: [
