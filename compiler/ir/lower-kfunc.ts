@@ -129,11 +129,13 @@ export function lowerCallbackHelper(L: Lowering, call: CallExpression, name: str
 function ctypeRef(ctype: string): TypeRef {
   const t = ctype.replace(/\bconst\b/g, "").trim();
   if (t === "void") return "void";
-  const ptr = /^(?:struct\s+)?(\w+)\s*\*$/.exec(t);
+  const ptr = /^(struct\s+)?(\w+)\s*\*$/.exec(t);
   if (ptr) {
-    const name = ptr[1]!;
+    const name = ptr[2]!;
     if (name === "void" || name === "char") return "void *";
-    return (b) => b.ptr(b.struct(name, 0, []));
+    if (ptr[1]) return (b) => b.ptr(b.struct(name, 0, []));
+    const target = ctypeRef(name);
+    return (b) => b.ptr(resolveRef(b, target));
   }
   const ints: Record<string, [number, boolean]> = {
     int: [4, true],
@@ -150,6 +152,12 @@ function ctypeRef(ctype: string): TypeRef {
   const [size, signed] = ints[t] ?? [8, false];
   if (!signed) return size;
   return (b) => b.int(size === 4 ? "int" : "long", size, 1);
+}
+
+function resolveRef(b: import("../../bpf/btf/builder.js").BtfBuilder, r: TypeRef): number {
+  if (typeof r === "function") return r(b);
+  if (typeof r === "number") return b.int(r === 4 ? "unsigned int" : "unsigned long long", r);
+  return r === "void" ? 0 : b.ptr(0);
 }
 
 /** The writer's extern declarations for the kfuncs a module calls. */

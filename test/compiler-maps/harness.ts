@@ -35,10 +35,14 @@ export interface MapsCase {
   noInterpreter?: string;
   /** Interpreter set-up (mirrors `setup`). */
   interpSetup?: (obj: import("../../runtime/index.js").TsbpfObject) => void;
+  /** Extra checks on the interpreter's object after the runs (ring buffer records...). */
+  interpCheck?: (obj: import("../../runtime/index.js").TsbpfObject) => void;
 }
 
 export interface SetupEnv {
   mapId(name: string): number;
+  /** Makes a map created by the set-up findable by name (for the map checks). */
+  addMap(name: string, id: number): void;
   pinDir: string;
 }
 
