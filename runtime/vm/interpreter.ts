@@ -211,7 +211,10 @@ export function execute(vm: Vm, entry: number, base: number): void {
 
       // ---- lddw and the legacy packet loads ----
       case 0x18: {
-        if (((w >> 12) & 15) !== 0) lddwPseudo(vm, i);
+        if (((w >> 12) & 15) !== 0) {
+          vm.count = count + i + 2 - start;
+          lddwPseudo(vm, i);
+        }
         I32[d2] = k32[i << 1]!;
         I32[d2 + 1] = k32[(i << 1) + 1]!;
         pc = i + 2;

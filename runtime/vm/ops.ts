@@ -19,6 +19,10 @@ export function fault(
   throw new VmError(kind, message, region, pc);
 }
 
+export function budgetFault(vm: Vm, pc: number): never {
+  fault(vm, pc, "budget", `instruction budget of ${vm.budget} exhausted`);
+}
+
 /** Run `f`, giving a VmError without a slot (from Memory) the slot `pc`. */
 function at<T>(pc: number, f: () => T): T {
   try {

@@ -58,7 +58,16 @@ export interface VmOptions {
   ldImm64Resolver?: LdImm64Resolver;
   /** Maximum instructions per run before a budget fault. Default 1e8. */
   budget?: number;
+  /**
+   * Which engine runs the code: "interpret" (the reference interpreter, the
+   * default) or "translate" (BPF translated to a JavaScript function on the
+   * first run; same results, faults and instruction counts, several times
+   * faster on hot code). Default: the process-wide default, see setDefaultTier.
+   */
+  tier?: VmTier;
 }
+
+export type VmTier = "interpret" | "translate";
 
 export interface RunOptions {
   /** Slot index to start at (a program function inside a section). Default 0. */

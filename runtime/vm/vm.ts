@@ -7,6 +7,7 @@ import { execute } from "./interpreter.js";
 import { CODE_HI, Memory, REGION_HI, codePtr } from "./memory.js";
 import { enterFrame } from "./ops.js";
 import { predecode, type Program } from "./program.js";
+import { translate, type Translated } from "../translate/compile.js";
 import {
   DEFAULT_BUDGET,
   MAX_CALL_FRAMES,
@@ -22,9 +23,23 @@ import {
   type VmFault,
   type VmHandle,
   type VmOptions,
+  type VmTier,
 } from "./types.js";
 
 const NO_FUNCTIONS: ReadonlyMap<number, HelperFn> = new Map();
+
+const NO_OPTIONS: RunOptions = {};
+
+let defaultTier: VmTier = "interpret";
+
+/**
+ * The tier createVm uses when its options name none. For tests and
+ * benchmarks that run a whole suite through the translating tier; programs
+ * should pass `tier` to createVm instead.
+ */
+export function setDefaultTier(tier: VmTier): void {
+  defaultTier = tier;
+}
 
 export class Vm implements VmHandle {
   readonly program: Program;
@@ -33,6 +48,11 @@ export class Vm implements VmHandle {
   readonly kfuncs: ReadonlyMap<number, KfuncFn>;
   readonly ldImm64Resolver: LdImm64Resolver | undefined;
   budget: number;
+  readonly tier: VmTier;
+  /** The translated function (translate tier), made on the first run. */
+  private translated: Translated | undefined;
+  /** Slots the translated function was asked to start at that were not block starts. */
+  private readonly extraStarts: number[] = [];
 
   /** r0..r10 (16 slots so any 4-bit field indexes safely), four views of one buffer. */
   readonly U64 = new BigUint64Array(16);
@@ -55,6 +75,25 @@ export class Vm implements VmHandle {
     this.kfuncs = options.kfuncs ?? NO_FUNCTIONS;
     this.ldImm64Resolver = options.ldImm64Resolver;
     this.budget = options.budget ?? DEFAULT_BUDGET;
+    this.tier = options.tier ?? defaultTier;
+  }
+
+  /** Run from slot `entry` until the frame at `base` exits, on this VM's tier. */
+  private execute(entry: number, base: number): void {
+    if (this.tier === "interpret") {
+      execute(this, entry, base);
+      return;
+    }
+    let pc = entry;
+    for (;;) {
+      this.translated ??= translate(this.program, this.extraStarts);
+      pc = this.translated(this, pc, base);
+      if (pc < 0) return;
+      // A dynamic target (entry, callx) inside a block: retranslate with it
+      // as a block start and carry on from there (the state is in the VM).
+      this.extraStarts.push(pc);
+      this.translated = translate(this.program, this.extraStarts);
+    }
   }
 
   reg(n: number): bigint {
@@ -67,12 +106,17 @@ export class Vm implements VmHandle {
   }
 
   /** Run from `entry` with r1..r5 = args; never throws. */
-  run(options: RunOptions = {}): RunResult {
+  run(options: RunOptions = NO_OPTIONS): RunResult {
     const entry = options.entry ?? 0;
     this.count = 0;
     this.depth = 0;
     this.U64.fill(0n);
-    (options.args ?? []).slice(0, 5).forEach((v, k) => (this.U64[k + 1] = BigInt.asUintN(64, v)));
+    // A plain loop: no per-run array or closure (runs should not allocate).
+    const args = options.args;
+    if (args !== undefined) {
+      // A BigUint64Array store wraps modulo 2^64 by itself (no BigInt.asUintN copy).
+      for (let k = 0; k < args.length && k < 5; k++) this.U64[k + 1] = args[k]!;
+    }
     this.U32[20] = STACK_SIZE;
     this.U32[21] = REGION_HI;
     this.mem.freshFrame(0);
@@ -83,7 +127,7 @@ export class Vm implements VmHandle {
       return this.failure(new VmError("call", `entry slot ${entry} is outside the code`));
     }
     try {
-      execute(this, entry, 0);
+      this.execute(entry, 0);
       return { ok: true, r0: this.U64[0]!, instructions: this.count };
     } catch (e) {
       return this.failure(e);
@@ -103,7 +147,7 @@ export class Vm implements VmHandle {
     try {
       args.slice(0, 5).forEach((v, k) => (this.U64[k + 1] = BigInt.asUintN(64, v)));
       const entry = enterFrame(this, -1, slot);
-      execute(this, entry, depth + 1);
+      this.execute(entry, depth + 1);
       return this.U64[0]!;
     } finally {
       this.U64.set(regs);

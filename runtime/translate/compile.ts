@@ -1,0 +1,164 @@
+// The translating tier: a pre-decoded program becomes one JavaScript
+// function (`new Function`) with the interpreter's contract — run from a
+// slot until the frame at `base` exits, registers in and out through the
+// VM's register file, faults thrown as VmError from the same call-outs.
+//
+// Shape of the generated code:
+//
+//   let l0 = I32[0], h0 = I32[1], ...        registers as int32 locals
+//   dispatch: for (;;) switch (pc) {                    one case per basic block,
+//     case 0: ...straight-line code...        falling through to the next
+//     case 5: ... pc = 2; continue; ...       taken jumps re-dispatch
+//     default: return pc;                     a slot that is not a block start
+//   }
+//
+// Instructions are counted per straight-line segment with constants known
+// at translation time, and the budget is checked where the interpreter
+// checks it (taken jumps, calls, returns), so both tiers fault at the same
+// slot with the same instruction count.
+//
+// A function is cached by its source text, so VMs running the same code
+// (one per test, one per packet run) share V8's compiled code.
+
+import * as alu from "../vm/alu.js";
+import * as vmOps from "../vm/ops.js";
+import type { Program } from "../vm/program.js";
+import type { Vm } from "../vm/vm.js";
+import { blockStarts, isJumpOp } from "./blocks.js";
+import { alu32, alu64, condition, operand } from "./emit-alu.js";
+import * as ops from "./emit-ops.js";
+
+/** Runs from `entry` until the frame at `base` exits (-1), or returns a slot it has no code for. */
+export type Translated = (vm: Vm, entry: number, base: number) => number;
+
+type Factory = (rt: typeof RUNTIME, p: Program) => Translated;
+
+// What generated code calls: the interpreter's own call-outs and ALU helpers.
+const RUNTIME = { ...vmOps, ...alu, callxOp: vmOps.callx };
+const NEEDED = "atomic budgetFault callHelper callLocal callxOp fault ldPacket lddwPseudo memSlowLoad memSlowStore returnLocal divmod32 divmod64h mulhiU32"; // prettier-ignore
+
+const PRELUDE = `const { ${NEEDED.split(" ").join(", ")} } = rt;
+const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
+
+/** One instruction's code; `k` counts the segment's slots through this one. */
+function instruction(p: Program, i: number, k: number, selfStart: number): string {
+  const b = i * 4;
+  const w = p.ins[b]!;
+  const op = w & 255;
+  const d = (w >> 8) & 15;
+  const s = (w >> 12) & 15;
+  const off = p.ins[b + 1]!;
+  const imm = p.ins[b + 2]!;
+  const cls = op & 7;
+  const src = operand((op & 8) !== 0, s, imm);
+  if (op === 0) return ops.invalid(i, p.reasons.get(i), k);
+  if (cls === 7 && ((op & 0xf0) === 0x30 || (op & 0xf0) === 0x90)) {
+    return ops.divmod64(op, d, src.l, src.h, off);
+  }
+  if (cls === 7) return alu64(op, d, src, off, imm);
+  if (cls === 4) return alu32(op, d, src, off, imm);
+  if (isJumpOp(op)) {
+    const self = off === selfStart;
+    if (op === 0x05 || op === 0x06) return ops.take(i, k, off, self);
+    if (op === 0xe5) {
+      return `{ const mg = vm.mayGoto, dp = vm.depth, left = mg[dp]; if (left === 0) ${ops.take(i, k, off, self)} mg[dp] = left - 1; }`; // prettier-ignore
+    }
+    return `if (${condition(op, d, src)}) ${ops.take(i, k, off, self)}`;
+  }
+  if (op === 0x85) return ops.call(i, s, off, imm, k);
+  if (op === 0x8d) return ops.callx(i, d, k);
+  if (op === 0x95) return ops.exit(i, k);
+  if (op === 0x18) return ops.lddw(i, d, s !== 0, k);
+  if (cls === 0) return ops.ldPacketOp(i, w, imm, k);
+  if (cls === 1) return ops.loadMem(i, op, d, s, off, k);
+  if ((op & 0xe0) === 0xc0) return ops.atomicOp(i, w, off, imm, k);
+  return ops.storeMem(i, op, d, s, off, imm, k);
+}
+
+/** Does the block [start, end) end with a jump (taken or not) back to `start`? */
+function loopsToItself(p: Program, start: number, end: number): boolean {
+  let last = start;
+  for (let i = start; i < end && i <= p.n; i += (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1) last = i;
+  const op = p.ins[last * 4]! & 255;
+  return isJumpOp(op) && p.ins[last * 4 + 1] === start;
+}
+
+/** Registers named by valid instructions (and r0, the result; r10 with local calls). */
+function usedRegisters(p: Program): Set<number> {
+  const used = new Set<number>([0]);
+  for (let i = 0; i < p.n; i++) {
+    const w = p.ins[i * 4]!;
+    const op = w & 255;
+    if (op === 0) continue;
+    used.add((w >> 8) & 15);
+    // Only instructions that read a source register (not call's src field).
+    if (op !== 0x85 && op !== 0x18) used.add((w >> 12) & 15);
+    if (op === 0x85 && ((w >> 12) & 15) === 1) used.add(10);
+  }
+  return used;
+}
+
+/** The generated function's body (a factory taking the runtime and the program). */
+export function translateSource(p: Program, extra: Iterable<number> = []): string {
+  const starts = new Set(blockStarts(p, extra));
+  const used = usedRegisters(p);
+  ops.useRegisters(used);
+  const out: string[] = [];
+  let segStart = 0;
+  let dead = false;
+  // The start of the current block when that block ends with a jump back
+  // to its start (a loop of one block): it is emitted as its own JS loop,
+  // which V8 optimises far better than a trip through the dispatch switch.
+  let selfStart = -1;
+  const sorted = [...starts].sort((a, b) => a - b);
+  for (let i = 0; i <= p.n;) {
+    if (starts.has(i)) {
+      if (selfStart >= 0) out.push("  break; }");
+      if (i > segStart && !dead) out.push(`count += ${i - segStart};`);
+      selfStart = loopsToItself(p, i, sorted[sorted.indexOf(i) + 1] ?? p.n + 1) ? i : -1;
+      out.push(selfStart >= 0 ? `case ${i}: self: for (;;) {` : `case ${i}:`);
+      segStart = i;
+      dead = false;
+    }
+    const op = p.ins[i * 4]! & 255;
+    const width = op === 0x18 ? 2 : 1;
+    // Code after a fault, exit or ja up to the next block start never runs.
+    if (!dead) out.push(`  ${instruction(p, i, i + width - segStart, selfStart)}`);
+    dead ||= op === 0 || op === 0x95 || op === 0x05 || op === 0x06 || op === 0x8d;
+    if (width === 2 && starts.has(i + 1)) {
+      // A dynamic target inside this lddw: skip over its label.
+      if (!dead) out.push(`  count += ${i + 2 - segStart}; pc = ${i + 2}; continue dispatch;`);
+      dead = true;
+    }
+    // A helper call settles the count (the callee may run code) and goes on.
+    if (op === 0x85) segStart = i + 1;
+    i += width;
+  }
+  if (selfStart >= 0) out.push("  break; }");
+  const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
+  return `${PRELUDE}
+return function translated(vm, entry, base) {
+const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, budget = vm.budget;
+let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = entry;
+${regs.length > 0 ? `let ${regs.join(", ")};` : ""}
+dispatch: for (;;) switch (pc) {
+${out.join("\n")}
+default: ${ops.SPILL} vm.count = count; return pc;
+}
+};`;
+}
+
+const cache = new Map<string, Factory>();
+const CACHE_LIMIT = 512;
+
+/** Translate (or fetch from the cache) the function for `p` with these extra block starts. */
+export function translate(p: Program, extra: Iterable<number> = []): Translated {
+  const source = translateSource(p, extra);
+  let factory = cache.get(source);
+  if (factory === undefined) {
+    factory = new Function("rt", "p", source) as Factory;
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(source, factory);
+  }
+  return factory(RUNTIME, p);
+}

@@ -1,0 +1,163 @@
+// JavaScript for the instructions that touch more than registers: memory
+// loads and stores (the interpreter's bounds-checked fast path, inlined,
+// with the same slow-path call-outs), calls, exit, lddw, legacy packet
+// loads, atomics, 64-bit division and invalid slots.
+//
+// Every call-out goes through the same functions the interpreter uses
+// (runtime/vm/ops.ts), with the same arguments, so faults carry the same
+// kind, pc and region. Call-outs see the VM's register file, so the
+// registers a call-out reads are written back first (spill) and those it
+// may change are read again after (reload) — only those, which keeps the
+// generated code small (it is compiled once per program, and the fuzz
+// tests translate 100,000 programs). `rl`/`wl` (the region length tables)
+// are re-read after any call-out, which may add regions.
+//
+// `k` is the number of slots executed in the current straight-line
+// segment including this instruction: `count + k` is what the interpreter
+// would hold in vm.count at the same point.
+
+import { hi, lo } from "./emit-alu.js";
+
+// The registers the program being translated names anywhere. The others are
+// never touched by its code, so the register file is always right about
+// them: they need no local, no spill and no reload. Set by compile.ts
+// before it emits a program (translation is synchronous).
+let used = new Set<number>();
+export function useRegisters(regs: Set<number>): void {
+  used = regs;
+  SPILL = spill(...ALL);
+}
+
+const spill = (...regs: number[]) =>
+  [...new Set(regs)]
+    .filter((r) => used.has(r))
+    .map((r) => `I32[${2 * r}] = l${r}; I32[${2 * r + 1}] = h${r};`)
+    .join(" ");
+const reload = (...regs: number[]) =>
+  [...new Set(regs)]
+    .filter((r) => used.has(r))
+    .map((r) => `l${r} = I32[${2 * r}]; h${r} = I32[${2 * r + 1}];`)
+    .join(" ");
+const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+export let SPILL = "";
+/** Callee-saved registers (enterFrame saves them from the register file). */
+const SAVED = [6, 7, 8, 9];
+const REFRESH = "rl = mem.rlens; wl = mem.wlens;";
+
+/**
+ * A taken jump: settle the count, check the budget, go to `target` — by the
+ * dispatch switch, or, for a block jumping back to its own start, by
+ * `continue self` (the block is then a JS loop of its own, see compile.ts).
+ */
+export function take(i: number, k: number, target: number, self: boolean): string {
+  const go = self ? "continue self;" : `pc = ${target}; continue dispatch;`;
+  return `{ count += ${k}; if (count > budget) { vm.count = count; budgetFault(vm, ${i}); } ${go} }`; // prettier-ignore
+}
+
+const afterCall = (i: number) => `count = vm.count; if (count > budget) budgetFault(vm, ${i});`;
+
+export function loadMem(i: number, op: number, d: number, s: number, off: number, k: number) {
+  const size = op === 0x79 ? 8 : op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : 1; // prettier-ignore
+  const L = lo(d);
+  const H = hi(d);
+  const read = {
+    0x61: `${L} = v.getInt32(o, true); ${H} = 0;`,
+    0x79: `${L} = v.getInt32(o, true); ${H} = v.getInt32(o + 4, true);`,
+    0x71: `${L} = v.getUint8(o); ${H} = 0;`,
+    0x69: `${L} = v.getUint16(o, true); ${H} = 0;`,
+    0x81: `${L} = v.getInt32(o, true); ${H} = ${L} >> 31;`,
+    0x89: `${L} = v.getInt16(o, true); ${H} = ${L} >> 31;`,
+    0x91: `${L} = v.getInt8(o); ${H} = ${L} >> 31;`,
+  }[op];
+  return (
+    `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}; ` +
+    `if (sl < rl.length && o >= 0 && o + ${size} <= rl[sl]) { const v = views[sl]; ${read} } ` +
+    `else { ${spill(s)} vm.count = count + ${k}; memSlowLoad(vm, ${i}, ${d}, ${s}, ${off}, ${op}); ${reload(d)} ${REFRESH} } }`
+  );
+}
+
+export function storeMem(
+  i: number,
+  op: number,
+  d: number,
+  s: number,
+  off: number,
+  imm: number,
+  k: number,
+) {
+  const sz = op & 0x18;
+  const size = sz === 0x18 ? 8 : sz === 0 ? 4 : sz === 8 ? 2 : 1;
+  const isImm = (op & 7) === 2;
+  const vl = isImm ? `${imm | 0}` : lo(s);
+  const vh = isImm ? `${imm >> 31}` : hi(s);
+  const write =
+    size === 4
+      ? `v.setInt32(o, ${vl}, true);`
+      : size === 8
+        ? `v.setInt32(o, ${vl}, true); v.setInt32(o + 4, ${vh}, true);`
+        : size === 1
+          ? `v.setUint8(o, ${vl} & 0xff);`
+          : `v.setUint16(o, ${vl} & 0xffff, true);`;
+  const value = isImm ? `k64[${i}]` : `U64[${s}]`;
+  return (
+    `{ const sl = (${hi(d)} - 4096) >>> 0, o = (${lo(d)} >>> 0) + ${off}; ` +
+    `if (sl < wl.length && o >= 0 && o + ${size} <= wl[sl]) { const v = views[sl]; ${write} } ` +
+    `else { ${spill(d, ...(isImm ? [] : [s]))} vm.count = count + ${k}; memSlowStore(vm, ${i}, ${d}, ${off}, ${size}, ${value}); ${REFRESH} } }`
+  );
+}
+
+/** call imm: a local call (src 1) dispatches to the callee; helpers and kfuncs return here. */
+export function call(i: number, src: number, target: number, imm: number, k: number): string {
+  if (src === 1) {
+    // The callee runs on these same locals; enterFrame saves r6-r9 and moves r10.
+    return `count += ${k}; ${spill(...SAVED)} vm.count = count; pc = callLocal(vm, ${i}, ${target}); ${reload(10)} ${REFRESH} ${afterCall(i)} continue dispatch;`; // prettier-ignore
+  }
+  // Helpers may read any register (vm.reg) and change only r0
+  // (callFunction restores the caller's registers).
+  return `count += ${k}; ${SPILL} vm.count = count; callHelper(vm, ${i}, ${imm}, ${src}); ${reload(0)} ${REFRESH} ${afterCall(i)}`; // prettier-ignore
+}
+
+export function callx(i: number, d: number, k: number): string {
+  return `count += ${k}; ${SPILL} vm.count = count; pc = callxOp(vm, ${i}, ${d}); ${reload(0, 10)} ${REFRESH} ${afterCall(i)} continue dispatch;`; // prettier-ignore
+}
+
+export function exit(i: number, k: number): string {
+  return (
+    `count += ${k}; vm.count = count; ${SPILL} if (vm.depth === base) return -1; ` +
+    `pc = returnLocal(vm); ${reload(...SAVED, 10)} ${afterCall(i)} continue dispatch;`
+  );
+}
+
+/** lddw: a pseudo src is resolved on first execution (lddwPseudo clears it in `ins`). */
+export function lddw(i: number, d: number, pseudo: boolean, k: number): string {
+  const resolve = pseudo
+    ? `if (((ins[${i * 4}] >> 12) & 15) !== 0) { vm.count = count + ${k}; lddwPseudo(vm, ${i}); ${REFRESH} } ` // prettier-ignore
+    : "";
+  return `${resolve}${lo(d)} = k32[${2 * i}]; ${hi(d)} = k32[${2 * i + 1}];`;
+}
+
+/** LD_ABS / LD_IND: out of bounds ends the program with r0 = 0, as in Linux. */
+export function ldPacketOp(i: number, w: number, imm: number, k: number): string {
+  return (
+    `${spill((w >> 12) & 15)} vm.count = count + ${k}; ` +
+    `if (!ldPacket(vm, ${i}, ${w}, ${imm})) { ${SPILL} I32[0] = 0; I32[1] = 0; vm.depth = base; return -1; } ` +
+    `${reload(0)} ${REFRESH}`
+  );
+}
+
+export function atomicOp(i: number, w: number, off: number, imm: number, k: number): string {
+  const d = (w >> 8) & 15;
+  const s = (w >> 12) & 15;
+  return `${spill(0, d, s)} vm.count = count + ${k}; atomic(vm, ${i}, ${w}, ${off}, ${imm}); ${reload(0, d, s)} ${REFRESH}`; // prettier-ignore
+}
+
+/** 64-bit div/mod through the interpreter's helper, on dst's slot of the register file. */
+export function divmod64(op: number, d: number, sl: string, sh: string, off: number): string {
+  const mod = (op & 0xf0) === 0x90;
+  return `I32[${2 * d}] = ${lo(d)}; I32[${2 * d + 1}] = ${hi(d)}; divmod64h(I32, U64, ${2 * d}, ${sl}, ${sh}, ${off === 1}, ${mod}); ${reload(d)}`; // prettier-ignore
+}
+
+export function invalid(i: number, reason: string | undefined, k: number): string {
+  const message = JSON.stringify(`invalid instruction: ${reason ?? "unknown opcode"}`);
+  return `vm.count = count + ${k}; fault(vm, ${i}, "invalid", ${message});`;
+}
