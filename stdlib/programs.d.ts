@@ -97,6 +97,13 @@ export declare function atomicXchg<T extends number>(p: Ptr<T>, v: T): T;
 /** Atomic compare-and-exchange (BPF_CMPXCHG): stores v when *p == expected; returns the old value. */
 export declare function atomicCmpXchg<T extends number>(p: Ptr<T>, expected: T, v: T): T;
 
+/**
+ * A load-time configuration constant in `.rodata` (C `const volatile`): module level only,
+ * `const limit: u32 = config(100);`. User space may change it before the object is loaded;
+ * the verifier then treats it as a known constant.
+ */
+export declare function config<T extends number>(initial: T): T;
+
 /** 0..n-1 for `for (const i of range(n))`: an open-coded bpf_iter_num loop when n is not constant. */
 export declare function range(n: u32): Iterable<u32>;
 /** bpf_trace_printk with a literal format and at most three arguments. */

@@ -44,7 +44,7 @@ export function dataSpecs(data: ModuleData | undefined): {
   const maps = [...data.maps.values()].map((m) => ({ name: m.name, ...mapSpec(m) }));
   const globals = [...data.globals.values()].map((g): GlobalSpec => {
     const spec: GlobalSpec = { name: g.name, section: g.section, type: btfTypeRef(g.type) };
-    if (g.section === ".data") {
+    if (g.section !== ".bss") {
       const size = sizeOfValue(g.type);
       const init = new Uint8Array(size);
       let v = BigInt.asUintN(size * 8, g.init);

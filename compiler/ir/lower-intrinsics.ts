@@ -74,6 +74,11 @@ export function lowerIntrinsic(L: Lowering, call: CallExpression, name: string):
   const atomic = ATOMICS[name];
   if (atomic) return lowerAtomic(L, call, name, atomic, args);
   switch (name) {
+    case "config":
+      return L.report("TSB5009", call, [
+        "config() inside a function",
+        "declare it at module level: `const limit: u32 = config(100);` and use the name",
+      ]);
     case "zeroed": {
       const t = call.getTypeArguments()[0];
       const opaque = opaqueLayout(t);

@@ -95,7 +95,9 @@ function returnValue(call: CallExpression, dst: number): Value {
 
 export function lowerKfuncCall(L: Lowering, call: CallExpression, name: string): Value {
   const k = KFUNC_BY_NAME.get(name)!;
-  if (L.kind && !k.progTypes.some((t) => L.kind!.startsWith(t)))
+  // The seeds list kfuncs for xdp and lwt only; tc and cgroup_skb are not refused here.
+  const seeded = L.kind === "xdp" || L.kind?.startsWith("lwt");
+  if (L.kind && seeded && !k.progTypes.some((t) => L.kind!.startsWith(t)))
     return L.report("TSB3004", call.getExpression(), [name, L.kind]);
   const args = lowerArgs(
     L,

@@ -35,7 +35,7 @@ export interface MapDecl {
 
 export interface GlobalDecl {
   name: string;
-  section: ".bss" | ".data";
+  section: ".bss" | ".data" | ".rodata";
   type: ValueType;
   init: bigint;
 }
@@ -98,6 +98,8 @@ export function collectModuleData(
         const init = d.getInitializer();
         if (kind === "const" && init && Node.isNewExpression(init)) mapDecl(L, d, init, data);
         else if (kind === "let") globalDecl(L, d, data);
+        else if (init && Node.isCallExpression(init) && isConfigCall(init))
+          globalDecl(L, d, data, init.getArguments()[0] as Expression | undefined);
       }
     }
   return data;
@@ -175,13 +177,22 @@ export function mapOfIdentifier(node: Node, data: ModuleData | undefined): MapDe
   return decl ? data?.maps.get(decl) : undefined;
 }
 
-function globalDecl(L: Lowering, d: VariableDeclaration, data: ModuleData) {
+/** `config(value)` from the stdlib: a `.rodata` constant. */
+function isConfigCall(call: import("ts-morph").CallExpression): boolean {
+  const callee = call.getExpression();
+  if (!Node.isIdentifier(callee) || callee.getText() !== "config") return false;
+  let sym = callee.getSymbol();
+  if (sym?.isAlias()) sym = sym.getAliasedSymbol();
+  return !!sym?.getDeclarations().some((x) => x.getSourceFile().isDeclarationFile());
+}
+
+function globalDecl(L: Lowering, d: VariableDeclaration, data: ModuleData, rodata?: Expression) {
   const vt = valueTypeOf(d.getTypeNode());
-  if (!vt || typeof vt === "string") {
+  if (!vt || typeof vt === "string" || (rodata && vt.kind !== "int")) {
     L.report("TSB5004", d.getTypeNode() ?? d.getNameNode(), [d.getName()]);
     return;
   }
-  const init = d.getInitializer();
+  const init = rodata ?? d.getInitializer();
   let value = 0n;
   if (init) {
     const v = vt.kind === "int" ? lowerExpr(L, init) : undefined;
@@ -193,7 +204,7 @@ function globalDecl(L: Lowering, d: VariableDeclaration, data: ModuleData) {
   }
   data.globals.set(d, {
     name: d.getName(),
-    section: value === 0n ? ".bss" : ".data",
+    section: rodata ? ".rodata" : value === 0n ? ".bss" : ".data",
     type: vt,
     init: value,
   });

@@ -345,6 +345,15 @@ export const CASES: MapsCase[] = [
     maps: { seen: { "110000000a000001": le(2, 4) } },
   },
   {
+    file: "rodata_config.ts",
+    type: "xdp",
+    runs: [
+      { name: "blocked port", packet: udpFrom(A, 1000, 53), retval: DROP },
+      { name: "other port", packet: udpFrom(A, 1000, 54), retval: PASS },
+    ],
+    maps: { ".rodata": { "00000000": le(53, 2) } },
+  },
+  {
     file: "lwt_counter.ts",
     type: "lwt_xmit",
     runs: [
