@@ -16,6 +16,7 @@ import {
 } from "./frontend/project.js";
 import { SubsetChecker } from "./frontend/subset.js";
 import { lowerModule } from "./ir/lower-module.js";
+import { checkLicense } from "./ir/license-check.js";
 import { backEnd, type CompiledModule, writeElf } from "./emit/object.js";
 
 export type { Diagnostic } from "./diagnostics/diagnostic.js";
@@ -63,6 +64,7 @@ export function compile(
       { localFunctions: new Map(), fileNames: fe.fileNames, isStdlib },
       bag,
     );
+    checkLicense(mod, bag);
     if (bag.hasErrors || options.checkOnly) return { object: undefined, diagnostics: bag.items };
     stage.name = "code generation";
     const compiled = backEnd(mod, bag);

@@ -130,6 +130,14 @@ export const DIAGNOSTICS = {
     message: "the header view '{0}' is used after '{1}', which may move the packet",
     hint: "take a fresh view with ctx.header<T>() after the call",
   },
+  TSB3011: {
+    message: "{0} is GPL-only, and the license '{1}' is not GPL-compatible",
+    hint: 'the kernel refuses it at load time; declare a GPL-compatible license, e.g. `export const license = "Dual MIT/GPL";`',
+  },
+  TSB3012: {
+    message: "bpf_printk: {0}",
+    hint: 'write bpf_printk("x=%d y=%u\\n", x, y) with a literal format and one argument per conversion, at most three',
+  },
   // --- limits -------------------------------------------------------------
   TSB4001: {
     message: "this loop has no bound the compiler can see",

@@ -15,6 +15,8 @@ import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerExpr, lowerInt } from "./lower-expr.js";
 import { headerView } from "./lower-packet.js";
 import { lowerCallExt } from "./lower-ext.js";
+import { lowerPrintk } from "./lower-printk.js";
+import { lowerCtxMethod } from "./lower-ctx-methods.js";
 
 const SWAPS: Record<string, { from: IntType; to: IntType }> = {
   htons: { from: U16, to: BE16 },
@@ -31,6 +33,9 @@ export function lowerCall(L: Lowering, call: CallExpression): Value {
     const obj = lowerExpr(L, callee.getExpression());
     if (obj.kind === "error") return obj;
     if (obj.kind === "ctx" && callee.getName() === "header") return headerView(L, call, obj.reg);
+    const method =
+      obj.kind === "ctx" ? lowerCtxMethod(L, call, obj.reg, callee.getName()) : undefined;
+    if (method) return method;
     return L.report("TSB1002", callee, [callee.getText()]);
   }
   if (!Node.isIdentifier(callee)) return L.report("TSB1002", callee, [callee.getText()]);
@@ -45,6 +50,7 @@ export function lowerCall(L: Lowering, call: CallExpression): Value {
   if (!L.module.isStdlib(decl)) return L.report("TSB1002", callee, [name]);
   const swap = SWAPS[decl.getName() ?? ""];
   if (swap) return byteSwap(L, args[0], swap, call);
+  if (decl.getName() === "bpf_printk") return lowerPrintk(L, call);
   const helper = HELPERS.get(decl.getName() ?? "");
   if (!helper) return L.report("TSB3005", callee, [name]);
   if (L.kind && !helperAllowed(helper, L.kind)) L.report("TSB3004", callee, [name, L.kind]);

@@ -165,6 +165,18 @@ export const CASES: ProgramCase[] = [
     ],
   },
   {
+    file: "printk.ts",
+    type: "xdp",
+    runs: [
+      { name: "ipv4: 25 bytes printed", packet: udp4(1), retval: DROP },
+      {
+        name: "ipv6: 26 bytes printed",
+        packet: eth(ETH_P_IPV6, ipv6(UDP, udp(1, 2))),
+        retval: PASS,
+      },
+    ],
+  },
+  {
     file: "vlan.ts",
     type: "xdp",
     runs: [
@@ -290,6 +302,14 @@ export const CASES: ProgramCase[] = [
     type: "xdp",
     runs: [
       { name: "ipv4", packet: udp4(1), retval: PASS, out: udp4(1).slice(14) },
+      { name: "ipv6", packet: eth(ETH_P_IPV6, ipv6(UDP, udp(1, 2))), retval: DROP },
+    ],
+  },
+  {
+    file: "ctx_methods.ts",
+    type: "xdp",
+    runs: [
+      { name: "ipv4", packet: udp4(1), retval: TX, out: udp4(1).slice(14, -2) },
       { name: "ipv6", packet: eth(ETH_P_IPV6, ipv6(UDP, udp(1, 2))), retval: DROP },
     ],
   },
