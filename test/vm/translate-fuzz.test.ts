@@ -26,16 +26,18 @@ function compare(code: Uint8Array, next: () => number) {
 }
 
 describe("translating tier vs interpreter", () => {
-  // Fifty parts of 2,000 (one generator throughout), so the test worker
-  // reports to vitest between them instead of going silent for a minute
-  // (which vitest's RPC takes for a hung worker).
+  // Fifty parts of 2,000 (one generator throughout), each yielding to the
+  // event loop first, so the worker answers vitest's RPC (which times out
+  // after a minute) while the whole file runs for minutes on a loaded machine.
   const next = rng(0x5eed);
   const seen = { ok: 0, fault: 0 };
   for (let part = 0; part < 50; part++) {
     it(
       `agree on random instruction sequences ${part * 2_000}..${(part + 1) * 2_000 - 1}`,
       { timeout: 300_000 },
-      () => {
+      async () => {
+        // Let the worker's event loop answer vitest's RPC between parts.
+        await new Promise((resolve) => setImmediate(resolve));
         for (let k = part * 2_000; k < (part + 1) * 2_000; k++) {
           const code = program(next, 2 + (next() % 14));
           const { reference, translated, same } = compare(code, next);
