@@ -84,6 +84,7 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
     const side = ts && typeof ts !== "string" ? ts : typeof c !== "string" ? c : undefined;
     const object = side === ts && pair.ts.ok ? pair.ts.bytes : pair.c.bytes;
     if (side) {
+      const load0 = load1();
       const it = interpreterTime(object, prog, {
         rounds: settings.rounds,
         repeat: settings.interpRepeat,
@@ -92,7 +93,8 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
       else {
         const jitNs =
           r.kernel && side === ts ? r.kernel.tsNs : await kernelTimeOne(prog, side, settings);
-        r.interp = { ns: it.ns, jitNs, object: side === ts ? "tsbpf" : "clang" };
+        const which = side === ts ? "tsbpf" : "clang";
+        r.interp = { ns: it.ns, jitNs, object: which, load: [load0, load1()] };
       }
     }
   } finally {
@@ -138,6 +140,8 @@ async function main(): Promise<void> {
   }
   const md = renderMarkdown(results);
   console.log(`\n${md}`);
+  // A partial run (--only) must not replace the committed table of the whole corpus.
+  if (only) return;
   const dir = join(import.meta.dirname, "results");
   mkdirSync(dir, { recursive: true });
   // Written prettier-formatted, so `npm run format:check` stays clean after a run.

@@ -19,7 +19,9 @@ export interface ProgramResult {
   insns: Pair;
   verifier: Pair;
   kernel?: { tsNs: number; cNs: number; ratio: number; load: [number, number] };
-  interp?: { ns: number; jitNs: number; object: "tsbpf" | "clang" } | { error: string };
+  interp?:
+    | { ns: number; jitNs: number; object: "tsbpf" | "clang"; load: [number, number] }
+    | { error: string };
   /** "ok", "MISMATCH", "not compiled: <first diagnostic>", "kernel: <why not>", ... */
   status: string;
   differences?: string[];
@@ -48,7 +50,7 @@ function interpCell(r: ProgramResult): string {
   if (!r.interp) return "-";
   if ("error" in r.interp) return `n/a: ${r.interp.error}`;
   const tag = r.interp.object === "clang" ? " [clang .o]" : "";
-  return `**${fmtRatio(interpRatio(r), 1)}** (${r.interp.ns.toFixed(0)} / ${r.interp.jitNs.toFixed(1)} ns)${tag}`;
+  return `**${fmtRatio(interpRatio(r), 1)}** (${r.interp.ns.toFixed(0)} / ${r.interp.jitNs.toFixed(1)} ns; load ${r.interp.load.join("→")})${tag}`;
 }
 
 export interface Summary {
