@@ -8,7 +8,7 @@ import { repoRoot, runCliAsync as runCli } from "./run-cli.js";
 
 const assembled = join(repoRoot, "../shared/data/bpf_conformance/assembled.json");
 
-describe("tsbpf command", async () => {
+describe("tsbpf command", () => {
   it("prints its version", async () => {
     const r = await runCli(["--version"]);
     expect(r.code).toBe(0);
@@ -41,7 +41,7 @@ describe("tsbpf command", async () => {
   });
 });
 
-describe("tsbpf vm", async () => {
+describe("tsbpf vm", () => {
   it("speaks the plugin protocol: program hex on stdin, memory hex argument, r0 hex out", async () => {
     // r0 = *(u8 *)(r1 + 1); exit   with memory 0a 2b
     const r = await runCli(["vm", "0a2b"], { stdin: "7110010000000000 9500000000000000" });

@@ -9,7 +9,7 @@ import { repoRoot, runCliAsync as runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-disasm-"));
 
-describe("tsbpf disasm", async () => {
+describe("tsbpf disasm", () => {
   it("interleaves the TypeScript source lines of a program it built", async () => {
     const src = join(dir, "drop_ttl1.ts");
     writeFileSync(
