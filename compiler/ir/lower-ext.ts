@@ -6,7 +6,12 @@
 import { type CallExpression, Node, type ParameterDeclaration } from "ts-morph";
 import { interfaceOfNode, structLayout } from "../types/annotations.js";
 import { U64 } from "../types/int-type.js";
-import { isStableLayout, refLayout, stableLayout } from "../types/structs.js";
+import {
+  isStableLayout,
+  layoutWithKernelObjects,
+  refLayout,
+  stableLayout,
+} from "../types/structs.js";
 import type { StructLayout } from "../types/annotations.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { isCallbackHelper, isKfunc, lowerCallbackHelper, lowerKfuncCall } from "./lower-kfunc.js";
@@ -64,8 +69,9 @@ export function bindParamExt(L: Lowering, p: ParameterDeclaration): boolean {
   const iface = interfaceOfNode(typeNode);
   const text = typeNode?.getText() ?? "";
   if (iface && !iface.getSourceFile().isDeclarationFile()) {
-    const layout = structLayout(iface);
-    if (typeof layout === "string") return false;
+    const plain = structLayout(iface);
+    const layout = typeof plain === "string" ? layoutWithKernelObjects(iface) : plain;
+    if (!layout) return false;
     const r = L.b.vreg(true);
     L.b.fn.params.push(r);
     L.env.set(p, { kind: "header", reg: r, layout: stableLayout(layout), generation: 0 });

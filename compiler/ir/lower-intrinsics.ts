@@ -105,6 +105,29 @@ export function lowerIntrinsic(L: Lowering, call: CallExpression, name: string):
         if (g) return { kind: "header", reg: g.base, layout: stableLayout(refOf(g)) };
         if (v.kind === "error") return v;
       }
+      if (Node.isPropertyAccessExpression(x) && !x.getExpression().getType().isNullable()) {
+        // Array fields (and kernel objects such as a spin lock): the field's address.
+        const obj = lowerExpr(L, x.getExpression());
+        const f = obj.kind === "header" ? obj.layout.fields.get(x.getName()) : undefined;
+        if (obj.kind === "header" && f?.shape.kind === "array") {
+          const p = L.b.vreg(true);
+          L.b.emit({
+            op: "alu",
+            w: 64,
+            alu: "add",
+            dst: p,
+            a: obj.reg,
+            b: imm(f.offset),
+            nonNull: true,
+          });
+          const elem = f.shape.elem;
+          return {
+            kind: "header",
+            reg: p,
+            layout: stableLayout(refOf({ base: p, off: 0, type: elem })),
+          };
+        }
+      }
       const s = Node.isPropertyAccessExpression(x) ? pointeeSlot(L, call) : undefined;
       if (s) {
         const p = L.b.vreg(true);

@@ -16,7 +16,7 @@ import { MAP_TYPES } from "../../stdlib/generated/data/sections.js";
 import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { interfaceOfNode, intTypeOfNode, structLayout } from "../types/annotations.js";
 import { type IntType, U32 } from "../types/int-type.js";
-import type { ValueType } from "../types/structs.js";
+import { layoutWithKernelObjects, type ValueType } from "../types/structs.js";
 import { Lowering, type ModuleInfo } from "./lower-context.js";
 import { lowerExpr } from "./lower-expr.js";
 
@@ -79,7 +79,9 @@ export function valueTypeOf(node: TypeNode | undefined): ValueType | string | un
   const iface = interfaceOfNode(node);
   if (!iface) return undefined;
   const layout = structLayout(iface);
-  return typeof layout === "string" ? `${iface.getName()}.${layout}` : { kind: "struct", layout };
+  if (typeof layout !== "string") return { kind: "struct", layout };
+  const withLock = layoutWithKernelObjects(iface);
+  return withLock ? { kind: "struct", layout: withLock } : `${iface.getName()}.${layout}`;
 }
 
 export function collectModuleData(

@@ -8,8 +8,9 @@
 import type { BtfBuilder } from "../../bpf/btf/builder.js";
 import type { TypeRef } from "../../bpf/elf/object-spec.js";
 import { IntEncoding } from "../../bpf/btf/types.js";
-import type { StructLayout } from "./annotations.js";
-import type { IntType } from "./int-type.js";
+import type { InterfaceDeclaration } from "ts-morph";
+import { intTypeOfNode, type StructField, type StructLayout } from "./annotations.js";
+import { type IntType, U32, U64 } from "./int-type.js";
 
 export type ValueType = { kind: "int"; type: IntType } | { kind: "struct"; layout: StructLayout };
 
@@ -58,9 +59,14 @@ export function btfTypeRef(t: ValueType): TypeRef {
 
 function btfOf(b: BtfBuilder, t: ValueType): number {
   if (t.kind === "int") return intBtf(b, t.type);
+  const opaque = opaqueFieldsOf.get(t.layout);
   const members = [...t.layout.fields.values()].map((f) => {
-    const type =
-      f.shape.kind === "int"
+    const kernel = opaque?.get(f.name);
+    const size =
+      f.shape.kind === "array" ? (f.shape.elem.bits / 8) * f.shape.length : f.shape.type.bits / 8;
+    const type = kernel
+      ? opaqueBtf(b, kernel, size)
+      : f.shape.kind === "int"
         ? intBtf(b, f.shape.type)
         : b.array(intBtf(b, f.shape.elem), f.shape.length);
     return { name: f.name, type, bitOffset: f.offset * 8 };
@@ -147,4 +153,61 @@ export function refLayout(t: IntType): StructLayout {
 /** The view layout of a value type in memory (a struct, or a Ref for integers). */
 export function viewLayout(t: ValueType): StructLayout {
   return t.kind === "int" ? refLayout(t.type) : stableLayout(t.layout);
+}
+
+/** Kernel objects that may sit inside a map value: BTF struct name, size, alignment. */
+const OPAQUE_FIELDS: Record<string, { name: string; size: number; align: number }> = {
+  BpfSpinLock: { name: "bpf_spin_lock", size: 4, align: 4 },
+  'Struct<"bpf_spin_lock">': { name: "bpf_spin_lock", size: 4, align: 4 },
+  BpfTimer: { name: "bpf_timer", size: 16, align: 8 },
+  'Struct<"bpf_timer">': { name: "bpf_timer", size: 16, align: 8 },
+};
+
+/** Fields of a layout that are opaque kernel objects, by field name -> BTF struct name. */
+const opaqueFieldsOf = new WeakMap<StructLayout, Map<string, string>>();
+
+/**
+ * The layout of an interface that holds kernel objects (`lock: BpfSpinLock`) next to
+ * integers: the object is laid out as an array of u32/u64 of its size and emitted in
+ * BTF as the kernel's struct (the verifier finds `struct bpf_spin_lock` by name).
+ */
+export function layoutWithKernelObjects(iface: InterfaceDeclaration): StructLayout | undefined {
+  const fields = new Map<string, StructField>();
+  const opaque = new Map<string, string>();
+  let offset = 0;
+  let align = 1;
+  for (const p of iface.getProperties()) {
+    const text = p.getTypeNode()?.getText() ?? "";
+    const o = OPAQUE_FIELDS[text];
+    let shape: StructField["shape"];
+    let a: number;
+    let size: number;
+    if (o) {
+      const elem = o.align === 8 ? U64 : U32;
+      shape = { kind: "array", elem, length: o.size / o.align };
+      a = o.align;
+      size = o.size;
+      opaque.set(p.getName(), o.name);
+    } else {
+      const t = intTypeOfNode(p.getTypeNode());
+      if (!t) return undefined;
+      shape = { kind: "int", type: t };
+      a = size = t.bits / 8;
+    }
+    offset = Math.ceil(offset / a) * a;
+    fields.set(p.getName(), { name: p.getName(), offset, shape, readonly: p.isReadonly() });
+    offset += size;
+    align = Math.max(align, a);
+  }
+  if (opaque.size === 0) return undefined;
+  const layout = { name: iface.getName(), size: Math.ceil(offset / align) * align, align, fields };
+  opaqueFieldsOf.set(layout, opaque);
+  return layout;
+}
+
+function opaqueBtf(b: BtfBuilder, name: string, size: number): number {
+  const u = size === 4 ? b.int("unsigned int", 4) : b.int("unsigned long long", 8);
+  const n = size === 4 ? 1 : size / 8;
+  const type = n === 1 ? u : b.array(u, n);
+  return b.struct(name, size, [{ name: size === 4 ? "val" : "__opaque", type, bitOffset: 0 }]);
 }

@@ -354,6 +354,36 @@ export const CASES: MapsCase[] = [
     maps: { ".rodata": { "00000000": le(53, 2) } },
   },
   {
+    file: "spin_lock.ts",
+    type: "xdp",
+    runs: [
+      { name: "1", packet: udpFrom(A), retval: PASS },
+      { name: "2", packet: udpFrom(A), retval: PASS },
+    ],
+    maps: { guarded: { "00000000": [...le(0, 4), ...le(2, 4), ...le(128, 8)] } },
+  },
+  {
+    file: "timer.ts",
+    type: "xdp",
+    // bpf_timer_init needs a user reference on the map (-EPERM without): pin it.
+    setup: async ({ mapId, pinDir }) => {
+      await run("bpftool", ["map", "pin", "id", String(mapId("armed")), `${pinDir}/armed`]);
+    },
+    noInterpreter: "timers are not run by the interpreter",
+    runs: [
+      { name: "arms the timer", packet: udpFrom(A), retval: PASS },
+      { name: "already armed (-EBUSY)", packet: udpFrom(A), retval: DROP },
+    ],
+    maps: {
+      armed: async (_entries, dumpAgain) => {
+        // The callback runs 1 us after the first packet, on a kernel timer: once.
+        await new Promise((r) => setTimeout(r, 200));
+        const v = entriesOf(await dumpAgain())["00000000"]!;
+        expect(v.slice(16, 24)).toEqual(le(1, 8));
+      },
+    },
+  },
+  {
     file: "lwt_counter.ts",
     type: "lwt_xmit",
     runs: [

@@ -28,7 +28,10 @@ export interface MapsCase {
   program?: string;
   runs: Run[];
   /** Map name (or suffix such as ".bss") -> expected entries; values compared byte for byte. */
-  maps?: Record<string, MapExpectation | ((entries: MapEntry[]) => void)>;
+  maps?: Record<
+    string,
+    MapExpectation | ((entries: MapEntry[], dumpAgain: () => Promise<MapEntry[]>) => unknown)
+  >;
   /** Fills maps before the runs (kernel side); gets map ids by name and the pin dir. */
   setup?: (env: SetupEnv) => Promise<void>;
   /** Why the interpreter comparison is skipped for this program, if it is. */
