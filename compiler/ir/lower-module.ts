@@ -35,6 +35,7 @@ import { lowerStatement } from "./lower-stmt.js";
 import { bindParamExt } from "./lower-ext.js";
 import { collectModuleData, type ModuleData } from "./module-data.js";
 import { type LetRanges, lowerToFixedPoint } from "./let-ranges.js";
+import { reloadAfterCalls } from "./packet-bounds.js";
 
 export interface IrProgram {
   name: string;
@@ -164,6 +165,7 @@ function lowerProgram(
   }
   L.b.fn.source = sourcePos(fnNode, info.fileNames);
   lowerBody(L, fnNode);
+  reloadAfterCalls(L, L.b.fn);
   return { program: { name, section: section.section, kind, fn: L.b.fn }, calls: L.calls };
 }
 

@@ -17,6 +17,7 @@ import { imm, reg } from "./ir.js";
 import { convert, type IntValue } from "./lower-arith.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { constantOf, lowerExpr, lowerInt } from "./lower-expr.js";
+import { packetBounds } from "./packet-bounds.js";
 
 /** Where a readable/writable integer lives in memory. */
 export interface MemSlot {
@@ -47,12 +48,9 @@ export function headerView(L: Lowering, call: CallExpression, ctxReg: VReg): Val
     if (max + BigInt(layout.size) > MAX_PACKET_OFF) return L.report("TSB3006", arg);
   }
   const b = L.b;
-  const data = b.vreg(true);
-  const dataEnd = b.vreg(true);
+  const { data, dataEnd } = packetBounds(L, ctxReg, facts);
   const view = b.vreg(true);
   const end = b.vreg(true);
-  b.emit({ op: "load", size: 4, dst: data, base: ctxReg, off: facts.data });
-  b.emit({ op: "load", size: 4, dst: dataEnd, base: ctxReg, off: facts.dataEnd });
   if (offset.op.kind === "imm" && offset.op.value === 0n)
     b.emit({ op: "mov", w: 64, dst: view, src: reg(data), nonNull: true });
   else b.emit({ op: "alu", w: 64, alu: "add", dst: view, a: data, b: offset.op, nonNull: true });
