@@ -3,7 +3,7 @@
 // verifier accepts for any n without unrolling. `break` and the normal exit
 // both go through the destroy call the verifier requires.
 
-import { type ForOfStatement, Node } from "ts-morph";
+import { type ForOfStatement, Node, SyntaxKind } from "ts-morph";
 import { I32, U32 } from "../types/int-type.js";
 import { imm, reg, type VReg } from "./ir.js";
 import { convert } from "./lower-arith.js";
@@ -24,6 +24,18 @@ export function lowerForOf(L: Lowering, s: ForOfStatement): void {
     L.report("TSB1001", s, [
       "for-of loops",
       "use `for (const i of range(n))` or a counted for loop",
+    ]);
+    return;
+  }
+  // The iterator must be destroyed on every path: a return inside would skip it.
+  const ret = s
+    .getStatement()
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .find((r) => r.getFirstAncestor((p) => p === s || Node.isFunctionLikeDeclaration(p)) === s);
+  if (ret) {
+    L.report("TSB5009", ret, [
+      "return inside a range() loop",
+      "set a result variable and `break`, then return after the loop",
     ]);
     return;
   }
