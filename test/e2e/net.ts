@@ -8,7 +8,12 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { programMaps, type Side, type VethTopology } from "../../runtime/kernel/index.js";
+import {
+  programMaps,
+  type Netns,
+  type Side,
+  type VethTopology,
+} from "../../runtime/kernel/index.js";
 import { buildExample } from "../../examples/support/build.js";
 
 export interface ObjDir {
@@ -102,6 +107,14 @@ export interface Datagram {
   len: number;
 }
 
+/** Where a helper runs: a topology, or any namespace wrapped with `inNetns`. */
+export type Where = Pick<VethTopology, "exec">;
+
+/** A namespace of one's own as a `Where` (the side argument is ignored). */
+export function inNetns(ns: Netns): Where {
+  return { exec: (_side, argv, options) => ns.exec(argv, options) };
+}
+
 /** A helper still running (a promise inside an async result would be awaited with it). */
 export interface Pending<T> {
   done(): Promise<T>;
@@ -109,7 +122,7 @@ export interface Pending<T> {
 
 /** Runs a python3 script in a namespace and returns its last stdout line parsed as JSON. */
 async function python<T>(
-  t: VethTopology,
+  t: Where,
   side: Side,
   script: string,
   args: string[],
@@ -125,7 +138,7 @@ async function python<T>(
  * returns a promise of what it got within `timeoutSec` of the last datagram.
  */
 export async function udpReceiver(
-  t: VethTopology,
+  t: Where,
   side: Side,
   port: number,
   opts: { timeoutSec?: number; want?: number } = {},
