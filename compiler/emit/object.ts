@@ -12,6 +12,7 @@ import { reachableBlocks } from "../ir/ir.js";
 import type { IrModule } from "../ir/lower-module.js";
 import { legalize } from "../isel/legalize.js";
 import { selectInstructions } from "../isel/select.js";
+import { addressStackFromR10 } from "../isel/frame-peephole.js";
 import { optimize } from "../opt/index.js";
 import { allocateRegisters } from "../regalloc/linear-scan.js";
 import { dataSpecs } from "./maps.js";
@@ -51,7 +52,7 @@ export function compileFunction(f: IrFunction, diags: DiagnosticBag): CompiledFu
       lineText: s.text,
     });
   }
-  return { name: f.name, insns: sel.insns, frameSize: sel.frameSize };
+  return { name: f.name, insns: addressStackFromR10(sel.insns), frameSize: sel.frameSize };
 }
 
 export function backEnd(mod: IrModule, diags: DiagnosticBag): CompiledModule {

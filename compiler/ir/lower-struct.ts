@@ -134,7 +134,9 @@ export function pointerTo(L: Lowering, e: Expression, vt: ValueType): VReg | und
   const v = lowerInt(L, e);
   if (!v) return undefined;
   const c = convert(L, v, vt.type, e, false);
-  const base = allocStack(L, sizeOfValue(vt));
+  const frameOff = L.b.allocStack(sizeOfValue(vt), 8);
+  const base = L.b.vreg(true);
+  L.b.emit({ op: "frame", dst: base, off: frameOff, nonNull: true });
   let src = c.op;
   if (
     src.kind === "imm" &&
@@ -146,7 +148,11 @@ export function pointerTo(L: Lowering, e: Expression, vt: ValueType): VReg | und
     src = reg(t);
   }
   L.b.emit({ op: "store", size: sizeOf(vt.type.bits), base, off: 0, src });
-  return base;
+  // A second address right where it is passed: the first one then only serves the store,
+  // which the frame peephole turns r10-relative, and argument registers need no shuffle.
+  const again = L.b.vreg(true);
+  L.b.emit({ op: "frame", dst: again, off: frameOff, nonNull: true });
+  return again;
 }
 
 /** The address of a global variable, in a fresh pointer vreg. */
