@@ -6,6 +6,7 @@
 // Options: --quick (fewer rounds and repeats), --only a,b (some programs),
 // --no-compile (skip compile-time and RSS).
 
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as prettier from "prettier";
@@ -104,6 +105,24 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
   return r;
 }
 
+/** Which compiler and runtime were measured: the commit, and whether their sources had local edits. */
+function sourceState(): string {
+  const git = (args: string[]) =>
+    spawnSync("git", args, { cwd: import.meta.dirname, encoding: "utf8" }).stdout?.trim() ?? "";
+  const head = git(["rev-parse", "--short", "HEAD"]) || "unknown";
+  const dirty = git([
+    "status",
+    "--porcelain",
+    "--",
+    "../compiler",
+    "../runtime",
+    "../bpf",
+    "../stdlib",
+  ]);
+  const n = dirty ? dirty.split("\n").length : 0;
+  return `sources: commit ${head}${n ? `, plus ${n} uncommitted changes in compiler/runtime/bpf/stdlib (measured as they were)` : ""}`;
+}
+
 async function formatFor(path: string, text: string): Promise<string> {
   const config = (await prettier.resolveConfig(path)) ?? {};
   return prettier.format(text, { ...config, filepath: path });
@@ -114,7 +133,7 @@ async function main(): Promise<void> {
   console.log(
     `bench: ${machine.date}, load ${machine.loadavg.join(", ")}, ${quick ? "quick" : "full"} run`,
   );
-  const notes: string[] = [];
+  const notes: string[] = [sourceState()];
   const distNote = argv.includes("--no-compile") ? "" : ensureDist();
   if (distNote) notes.push(distNote);
   const outDir = mkdtempSync(join(tmpdir(), "tsbpf-bench-"));
