@@ -4,11 +4,10 @@
 // verifier and return the same values and data_out on the packet set.
 // Kernel-gated (prints SKIPPED without root, bpftool or clang-19).
 
-import { existsSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CORPUS, CORPUS_DIR } from "../../bench/corpus.js";
 import { compareOnPackets, loadProgram } from "../../bench/lib/kernel.js";
 import { buildPair } from "../../bench/lib/objects.js";
@@ -39,6 +38,7 @@ describeKernel(
   "bench corpus in the kernel",
   () => {
     const outDir = mkdtempSync(join(tmpdir(), "tsbpf-bench-test-"));
+    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
     for (const prog of CORPUS) {
       kernelTest(
         `${prog.name}: both verify and agree on ${prog.packets.length} packets`,
