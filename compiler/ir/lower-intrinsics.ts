@@ -13,7 +13,7 @@ import { convert, intConst, toReg } from "./lower-arith.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerExpr, lowerInt } from "./lower-expr.js";
 import { type MemSlot, memberSlot } from "./lower-packet.js";
-import { globalSlot, layoutOfTypeNode, zeroedStruct } from "./lower-struct.js";
+import { globalSlot, layoutOfTypeNode, rematerialize, zeroedStruct } from "./lower-struct.js";
 
 /** Kernel objects users get storage for with zeroed<...>(): BTF name and size. */
 const OPAQUE: Record<string, number> = {
@@ -99,7 +99,7 @@ export function lowerIntrinsic(L: Lowering, call: CallExpression, name: string):
       if (!x) return { kind: "error" };
       if (Node.isIdentifier(x)) {
         const v = lowerExpr(L, x);
-        if (v.kind === "header") return v;
+        if (v.kind === "header") return { ...v, reg: rematerialize(L, v.reg) };
         const d = declarationOf(x);
         const g = d ? globalSlot(L, d) : undefined;
         if (g) return { kind: "header", reg: g.base, layout: stableLayout(refOf(g)) };

@@ -22,12 +22,31 @@ import type { Lowering, Value } from "./lower-context.js";
 import { lowerExpr, lowerInt } from "./lower-expr.js";
 import type { MemSlot } from "./lower-packet.js";
 
+/** Stack objects' address vregs -> their frame offsets, per function. */
+const frameOffsets = new WeakMap<object, Map<VReg, number>>();
+
 /** A fresh stack object of `size` bytes; returns a pointer vreg to it. */
 export function allocStack(L: Lowering, size: number): VReg {
   const off = L.b.allocStack(size, 8);
   const r = L.b.vreg(true);
   L.b.emit({ op: "frame", dst: r, off, nonNull: true });
+  let m = frameOffsets.get(L.b.fn);
+  if (!m) frameOffsets.set(L.b.fn, (m = new Map()));
+  m.set(r, off);
   return r;
+}
+
+/**
+ * The address of a stack object recomputed where it is used (as clang does), so the
+ * long-lived vreg only serves loads and stores (which become r10-relative) and no
+ * callee-saved register is held for it across calls. Other pointers pass through.
+ */
+export function rematerialize(L: Lowering, r: VReg): VReg {
+  const off = frameOffsets.get(L.b.fn)?.get(r);
+  if (off === undefined) return r;
+  const again = L.b.vreg(true);
+  L.b.emit({ op: "frame", dst: again, off, nonNull: true });
+  return again;
 }
 
 /** The struct layout an object literal is typed as (its contextual interface). */
@@ -127,7 +146,7 @@ export function pointerTo(L: Lowering, e: Expression, vt: ValueType): VReg | und
     const v = Node.isObjectLiteralExpression(e)
       ? lowerObjectLiteral(L, e, vt.layout)
       : lowerExpr(L, e);
-    if (v.kind === "header") return v.reg;
+    if (v.kind === "header") return rematerialize(L, v.reg);
     if (v.kind !== "error") L.report("TSB5007", e, [e.getText()]);
     return undefined;
   }
