@@ -250,7 +250,8 @@ export const CASES: MapsCase[] = [
         ["type", "array", "key", "4", "value", "8", "entries", "1"],
         "inner",
       ),
-    noInterpreter: "map-in-map slots hold map fds set from user space; not wired in this harness",
+    noInterpreter:
+      "interpreter gap: the pointer an outer-map lookup returns is not accepted as a map by the map helpers",
     runs: [
       { name: "1", packet: udpFrom(A), retval: PASS },
       { name: "2", packet: udpFrom(A), retval: PASS },
@@ -268,7 +269,8 @@ export const CASES: MapsCase[] = [
         ["type", "hash", "key", "4", "value", "4", "entries", "16"],
         "template",
       ),
-    noInterpreter: "map-in-map slots hold map fds set from user space; not wired in this harness",
+    noInterpreter:
+      "interpreter gap: the pointer an outer-map lookup returns is not accepted as a map by the map helpers",
     runs: [{ name: "record", packet: udpFrom(A), retval: PASS }],
     maps: { template: { "0a000001": le(1, 4) } },
   },
