@@ -3,18 +3,12 @@
 // the quota of 5, and bpftool shows the other 5 as dropped.
 
 import { expect } from "vitest";
-import { loadWithIp, lookupMap } from "../../runtime/kernel/index.js";
+import { lookupMap } from "../../runtime/kernel/index.js";
 import { e2eTest } from "./e2e-test.js";
-import { mapId, u64At, udpReceiver, udpSend } from "./net.js";
+import { mapId, routeThroughLwt, u64At, udpReceiver, udpSend } from "./net.js";
 
 e2eTest("lwt_dest_quota passes 5 packets per destination per window", 220, async (t, objs) => {
-  const h = await loadWithIp(objs.build("lwt_dest_quota"), {
-    hook: "lwt_xmit",
-    section: "lwt_xmit",
-    netns: t.a,
-    dev: t.devA,
-    route: `${t.ipB}/32`,
-  });
+  const h = await routeThroughLwt(t, objs.build("lwt_dest_quota"));
   expect(h.btfIgnored).toBe(false);
   const rx = await udpReceiver(t, "b", 7300);
   await udpSend(t, "a", t.ipB, 7300, { count: 10 });

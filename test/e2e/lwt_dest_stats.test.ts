@@ -4,18 +4,12 @@
 // cannot read a ring buffer; the samples are checked in the interpreter test.)
 
 import { expect } from "vitest";
-import { dumpMap, loadWithIp } from "../../runtime/kernel/index.js";
+import { dumpMap } from "../../runtime/kernel/index.js";
 import { e2eTest } from "./e2e-test.js";
-import { mapId, u64At, udpReceiver, udpSend } from "./net.js";
+import { mapId, routeThroughLwt, u64At, udpReceiver, udpSend } from "./net.js";
 
 e2eTest("lwt_dest_stats counts what a route carries, per destination", 217, async (t, objs) => {
-  const h = await loadWithIp(objs.build("lwt_dest_stats"), {
-    hook: "lwt_xmit",
-    section: "lwt_xmit",
-    netns: t.a,
-    dev: t.devA,
-    route: `${t.ipB}/32`,
-  });
+  const h = await routeThroughLwt(t, objs.build("lwt_dest_stats"));
   expect(h.btfIgnored).toBe(false);
   expect((await t.ping("a", 3)).received).toBe(3);
   const rx = await udpReceiver(t, "b", 7100);

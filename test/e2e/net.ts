@@ -9,7 +9,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  loadWithIp,
   programMaps,
+  type IpLoadHandle,
   type Netns,
   type Side,
   type VethTopology,
@@ -259,4 +261,15 @@ export async function mapId(progId: number | undefined, name: string): Promise<n
 export function u64At(v: Uint8Array | undefined, offset = 0): bigint {
   if (!v) return 0n;
   return new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(offset, true);
+}
+
+/** Routes A's traffic to B's address through an LWT xmit object (`ip route add <B>/32 encap bpf xmit obj`). */
+export function routeThroughLwt(t: VethTopology, obj: string): Promise<IpLoadHandle> {
+  return loadWithIp(obj, {
+    hook: "lwt_xmit",
+    section: "lwt_xmit",
+    netns: t.a,
+    dev: t.devA,
+    route: `${t.ipB}/32`,
+  });
 }
