@@ -11,10 +11,13 @@ import { DiagnosticBag, type Diagnostic, formatDiagnostic } from "./diagnostics/
 import {
   createProject,
   findStdlib,
+  type FrontendResult,
+  releaseProject,
   type SourceInput,
   typescriptDiagnostics,
 } from "./frontend/project.js";
 import { SubsetChecker } from "./frontend/subset.js";
+import { checkLimits, MAX_NESTING, scanNesting } from "./frontend/limits.js";
 import { lowerModule } from "./ir/lower-module.js";
 import { checkLicense } from "./ir/license-check.js";
 import { backEnd, type CompiledModule, writeElf } from "./emit/object.js";
@@ -45,6 +48,7 @@ export function compile(
   const inputs = Array.isArray(input) ? input : [input];
   const bag = new DiagnosticBag();
   const stage = { name: "front end", file: inputs[0]?.fileName ?? "<input>" };
+  let fe: FrontendResult | undefined;
   try {
     const stdlib = findStdlib(options.stdlib);
     if (!stdlib) {
@@ -53,12 +57,42 @@ export function compile(
       ]);
       return { object: undefined, diagnostics: bag.items };
     }
-    const fe = createProject(inputs, stdlib);
+    // Limits first: everything after this point recurses per nesting level.
+    for (const input of inputs) {
+      const found = scanNesting(input.text);
+      if (found) {
+        bag.report(found.code, { file: input.fileName, text: input.text, ...found }, found.args);
+        return { object: undefined, diagnostics: bag.items };
+      }
+    }
+    try {
+      fe = createProject(inputs, stdlib);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      // Deep nesting without brackets (`a ? b : c ? ...`, `!!!...`) that the
+      // parser could not take: no node to point at.
+      const first = inputs[0] ?? { fileName: "<input>", text: "" };
+      bag.report("TSB1601", { file: first.fileName, text: first.text, start: 0, end: 0 }, [
+        "the source",
+        `more than ${MAX_NESTING}`,
+        MAX_NESTING,
+      ]);
+      return { object: undefined, diagnostics: bag.items };
+    }
+    for (const sf of fe.files) {
+      const found = checkLimits(sf.compilerNode);
+      if (found) {
+        const file = fe.fileNames.get(sf) ?? sf.getFilePath();
+        bag.report(found.code, { file, text: sf.getFullText(), ...found }, found.args);
+        return { object: undefined, diagnostics: bag.items };
+      }
+    }
     typescriptDiagnostics(fe, bag);
     const checker = new SubsetChecker(bag, fe.fileNames);
     for (const sf of fe.files) checker.checkFile(sf);
     stage.name = "lowering";
-    const isStdlib = (n: Node) => n.getSourceFile().getFilePath().startsWith(fe.stdlibDir);
+    const stdlibDir = fe.stdlibDir;
+    const isStdlib = (n: Node) => n.getSourceFile().getFilePath().startsWith(stdlibDir);
     const mod = lowerModule(
       fe.files,
       { localFunctions: new Map(), fileNames: fe.fileNames, isStdlib },
@@ -77,5 +111,7 @@ export function compile(
       `${stage.name}: ${msg}`,
     ]);
     return { object: undefined, diagnostics: bag.items };
+  } finally {
+    if (fe) releaseProject(fe);
   }
 }

@@ -202,6 +202,18 @@ export const DIAGNOSTICS = {
     message: "the callback '{0}' must be a top-level function",
     hint: "declare `function {0}(index: u64, ctx: u64): i64 { ... }` at module level and pass its name",
   },
+  // --- front end limits (compiler/frontend/limits.ts) ------------------------
+  TSB1601: {
+    message: "{0} nested too deeply: {1} levels, the limit is {2}",
+    hint: "split it into locals (`const a = ...;`) or helper functions",
+  },
+  TSB1602: {
+    message: "expression too long: {0} operands in one chain, the limit is {1}",
+    hint: "split it into locals: `const a = x + y + ...; const b = a + ...;`",
+  },
+  TSB1603: {
+    message: 'an import needs a module: write `import { xdp } from "tsbpf";`',
+  },
   // --- internal ---------------------------------------------------------------
   TSB9001: {
     message: "internal compiler error: {0}",

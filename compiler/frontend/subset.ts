@@ -4,7 +4,7 @@
 // goes on so one run reports every refused construct. Type positions are
 // free except for `any`.
 
-import { Node, type SourceFile, SyntaxKind } from "ts-morph";
+import { Node, type SourceFile, SyntaxKind, ts } from "ts-morph";
 import type { DiagnosticBag, Located } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/table.js";
 import { describeUnsupported } from "./unsupported.js";
@@ -103,7 +103,10 @@ export class SubsetChecker {
 
   private topLevel(st: Node): void {
     if (Node.isImportDeclaration(st)) {
-      if (st.getModuleSpecifierValue() !== "tsbpf") this.report("TSB1004", st);
+      // `import{` / `import xdp,`: no module string (TypeScript reports the syntax).
+      const spec = st.compilerNode.moduleSpecifier;
+      if (!ts.isStringLiteral(spec)) this.report("TSB1603", st);
+      else if (spec.text !== "tsbpf") this.report("TSB1004", st);
       return;
     }
     if (Node.isInterfaceDeclaration(st) || Node.isTypeAliasDeclaration(st)) return this.types(st);

@@ -114,11 +114,43 @@ export class Lowering {
   }
 }
 
+/** Offsets of the "\n"s of a file's text (ts-morph's line count scans the text per call). */
+const newlines = new WeakMap<SourceFile, { text: string; at: number[] }>();
+
+/** 1-based line and column as ts-morph's getLineAndColumnAtPos, in O(log n). */
+function lineAndColumn(
+  sf: SourceFile,
+  text: string,
+  pos: number,
+): { line: number; column: number } {
+  let cached = newlines.get(sf);
+  if (cached?.text !== text) {
+    const at: number[] = [];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) at.push(i);
+    cached = { text, at };
+    newlines.set(sf, cached);
+  }
+  let lo = 0;
+  let hi = cached.at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cached.at[mid]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  let lineStart = pos;
+  while (lineStart > 0) {
+    const c = text.charCodeAt(lineStart - 1);
+    if (c === 10 || c === 13) break;
+    lineStart--;
+  }
+  return { line: lo + 1, column: pos - lineStart + 1 };
+}
+
 export function sourcePos(node: Node, names: Map<SourceFile, string>): SourcePos {
   const sf = node.getSourceFile();
   const start = node.getStart();
-  const { line, column } = sf.getLineAndColumnAtPos(start);
   const text = sf.getFullText();
+  const { line, column } = lineAndColumn(sf, text, start);
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   let lineEnd = text.indexOf("\n", start);
   if (lineEnd < 0) lineEnd = text.length;
