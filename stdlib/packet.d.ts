@@ -31,6 +31,16 @@ export interface XdpMethods {
   adjustTail(delta: i32): i64;
   /** bpf_xdp_adjust_meta: grow (negative delta) or shrink the metadata area. */
   adjustMeta(delta: i32): i64;
+  /**
+   * A live view of a T in the metadata area in front of the packet (xdp_md->data_meta),
+   * or null when that area is shorter than sizeof(T): the compiler emits the
+   * data_meta + sizeof(T) <= data check the verifier needs. The view starts at data_meta,
+   * so call `ctx.adjustMeta(-sizeof(T))` first (checking it returned 0): the area is then
+   * exactly the sizeof(T) bytes just before data. Writes through the view write the
+   * metadata, which a tc program on the same device (or an AF_XDP socket) reads.
+   * Like header views, the view is stale after adjustMeta/adjustHead (take a new one).
+   */
+  meta<T>(): T | null;
 }
 
 /** Friendly forms on __sk_buff contexts. */

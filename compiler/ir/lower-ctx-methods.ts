@@ -13,6 +13,7 @@ import { reg } from "./ir.js";
 import { convert } from "./lower-arith.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerInt } from "./lower-expr.js";
+import { metaView } from "./lower-packet.js";
 
 const METHODS: Record<string, string> = {
   adjustHead: "bpf_xdp_adjust_head",
@@ -29,6 +30,7 @@ export function lowerCtxMethod(
   ctxReg: VReg,
   method: string,
 ): Value | undefined {
+  if (method === "meta") return metaView(L, call, ctxReg);
   const name = METHODS[method];
   const helper = name ? HELPERS.get(name) : undefined;
   if (!name || !helper) return undefined;

@@ -66,6 +66,44 @@ export function headerView(L: Lowering, call: CallExpression, ctxReg: VReg): Val
   return { kind: "header", reg: view, layout, temp: true };
 }
 
+/**
+ * `ctx.meta<T>()`: a view of the metadata area (bpf_xdp_adjust_meta), at
+ * data_meta, non-null when data_meta + sizeof(T) <= data. The check compares
+ * the data_meta pointer against data, the form the verifier marks as a range
+ * on the pkt_meta pointer, and the view is that same pointer: the verifier
+ * refuses negative offsets from data, so `data - sizeof(T)` cannot be used
+ * directly. After ctx.adjustMeta(-sizeof(T)) both are the same bytes.
+ */
+export function metaView(L: Lowering, call: CallExpression, ctxReg: VReg): Value {
+  const facts = L.ctx;
+  if (!facts) return L.report("TSB9001", call, ["no context layout for this function"]);
+  const callee = call.getExpression();
+  const nameNode = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : call;
+  if (facts.dataMeta === undefined)
+    return L.report("TSB3001", nameNode, ["data_meta", facts.struct]);
+  const targ = call.getTypeArguments()[0];
+  const iface = interfaceOfNode(targ);
+  if (!iface || !targ) return L.report("TSB2005", targ ?? call, [targ?.getText() ?? "meta<?>"]);
+  const layout = structLayout(iface);
+  if (typeof layout === "string") return L.report("TSB3007", targ, [iface.getName(), layout]);
+  if (call.getArguments().length > 0)
+    return L.report("TSB2008", call, ["meta()", "meta<T>() takes no arguments"]);
+  const b = L.b;
+  // Loaded here, not from the cached bounds: data_meta moves with adjustMeta.
+  const view = b.vreg(true);
+  const data = b.vreg(true);
+  const end = b.vreg(true);
+  b.emit({ op: "load", size: 4, dst: view, base: ctxReg, off: facts.dataMeta, nonNull: true });
+  b.emit({ op: "load", size: 4, dst: data, base: ctxReg, off: facts.data });
+  b.emit({ op: "alu", w: 64, alu: "add", dst: end, a: view, b: imm(layout.size) });
+  const fail = b.newBlock();
+  const join = b.newBlock();
+  b.terminate({ op: "br", w: 64, cond: "ugt", a: end, b: reg(data), then: fail, else: join }, fail);
+  b.emit({ op: "mov", w: 64, dst: view, src: imm(0) });
+  b.jump(join, join);
+  return { kind: "header", reg: view, layout, temp: true };
+}
+
 function fieldOf(
   L: Lowering,
   node: PropertyAccessExpression,

@@ -67,6 +67,8 @@ export interface ContextFacts {
   /** Offsets of the u32 fields the verifier rewrites to packet pointers. */
   data: number;
   dataEnd: number;
+  /** Offset of data_meta, when the program type may read it (XDP, tc). */
+  dataMeta?: number;
   fields: ReadonlyMap<string, ContextField>;
 }
 
@@ -92,7 +94,14 @@ export function contextFacts(name: string): ContextFacts | undefined {
     });
   }
   const off = (n: string) => struct.fields.find((f) => f.name === n)?.offset ?? 0;
-  const facts = { name, struct: ctx.struct, data: off("data"), dataEnd: off("data_end"), fields };
+  const facts: ContextFacts = {
+    name,
+    struct: ctx.struct,
+    data: off("data"),
+    dataEnd: off("data_end"),
+    ...(ctx.access["data_meta"] ? { dataMeta: off("data_meta") } : {}),
+    fields,
+  };
   contextCache.set(name, facts);
   return facts;
 }

@@ -55,6 +55,12 @@ function swapMacs(p: number[]): number[] {
   return [...p.slice(6, 12), ...p.slice(0, 6), ...p.slice(12)];
 }
 
+/** data_out of an XDP run starts at data_meta: its first bytes are the metadata. */
+function metaIs(out: Uint8Array, want: number[]): void {
+  const got = [...out.subarray(0, want.length)];
+  if (got.join() !== want.join()) throw new Error(`metadata ${got} (want ${want})`);
+}
+
 function ipChecksumOk(ip: Uint8Array): boolean {
   return csum16([...ip.subarray(0, (ip[0]! & 0x0f) * 4)]) === 0;
 }
@@ -319,6 +325,35 @@ export const CASES: ProgramCase[] = [
     runs: [{ name: "trim", packet: udp4(1), retval: PASS, out: udp4(1).slice(0, -4) }],
   },
   { file: "adjust_meta.ts", type: "xdp", runs: [{ name: "meta", packet: udp4(1), retval: PASS }] },
+  {
+    file: "meta_view.ts",
+    type: "xdp",
+    // data_out starts at data_meta: 4 bytes of metadata (host order), then the packet.
+    runs: [
+      {
+        name: "udp: protocol in the metadata",
+        packet: udp4(1),
+        retval: PASS,
+        check: (out) => {
+          metaIs(out, [UDP, 0, 0, 0]);
+          if (out.length !== udp4(1).length + 4 || out.subarray(4).some((b, i) => b !== udp4(1)[i]))
+            throw new Error("packet after the metadata changed");
+        },
+      },
+      {
+        name: "tcp: protocol in the metadata",
+        packet: tcp4(80),
+        retval: PASS,
+        check: (out) => metaIs(out, [TCP, 0, 0, 0]),
+      },
+      {
+        name: "arp: 0xffffffff",
+        packet: eth(ETH_P_ARP, new Array(28).fill(0)),
+        retval: PASS,
+        check: (out) => metaIs(out, [255, 255, 255, 255]),
+      },
+    ],
+  },
   { file: "redirect.ts", type: "xdp", runs: [{ name: "redirect", packet: udp4(1), retval: 4 }] },
   {
     file: "saddr_match.ts",
