@@ -79,7 +79,10 @@ export function paramType(p: CParam): string {
     case "const":
       return scalarType(p.ctype);
     case "ctx":
-      return p.ctype === "void *" ? "AnyContext" : (CTX[pointee(p.ctype)] ?? pointerType(p.ctype));
+      // `void *ctx` takes any program context; `const void *skb` (the
+      // manual's name for socket-buffer-only helpers) takes an skb context.
+      if (pointee(p.ctype) === "void") return p.name === "skb" ? "SkbContext" : "AnyContext";
+      return CTX[pointee(p.ctype)] ?? pointerType(p.ctype);
     case "map":
       return "BpfMap" + orNull;
     case "callback":

@@ -904,7 +904,7 @@ export const HELPERS: readonly HelperInfo[] = [
             name: "skb",
             ctype: "const void *",
             kind: "ctx",
-            ts: "Ptr",
+            ts: "SkbContext",
           },
           {
             name: "offset",
@@ -2472,7 +2472,7 @@ export const HELPERS: readonly HelperInfo[] = [
             name: "skb",
             ctype: "const void *",
             kind: "ctx",
-            ts: "Ptr",
+            ts: "SkbContext",
           },
           {
             name: "offset",

@@ -480,7 +480,7 @@ export declare function bpf_perf_event_output(
  *
  * @returns 0 on success, or a negative error in case of failure.
  */
-export declare function bpf_skb_load_bytes(skb: Ptr, offset: u32, to: Ptr, len: u32): i64;
+export declare function bpf_skb_load_bytes(skb: SkbContext, offset: u32, to: Ptr, len: u32): i64;
 
 /**
  * Walk a user or a kernel stack and return its id. To achieve this, the helper needs *ctx*, which is a pointer to the context on which the tracing program is executed, and a pointer to a *map* of type `BPF_MAP_TYPE_STACK_TRACE`.
@@ -1321,7 +1321,7 @@ export declare function bpf_get_stack(ctx: AnyContext, buf: Ptr, size: u32, flag
  * @returns 0 on success, or a negative error in case of failure.
  */
 export declare function bpf_skb_load_bytes_relative(
-  skb: Ptr,
+  skb: SkbContext,
   offset: u32,
   to: Ptr,
   len: u32,
