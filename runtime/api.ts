@@ -10,7 +10,13 @@ import type { Clock, Random } from "./env.js";
 import { HELPERS_IMPL, KFUNCS_IMPL } from "./helpers/index.js";
 import { loadBpfObject, readBytes, type LoadedObject, type LoadedProgram } from "./loader/index.js";
 import { runProgram, type RunInput, type RunOutput } from "./loader/run.js";
-import { PerCpuValue, RingBufMap, type BpfMap } from "./maps/index.js";
+import {
+  PerCpuValue,
+  PerfEventArrayMap,
+  RingBufMap,
+  type BpfMap,
+  type PerfRecord,
+} from "./maps/index.js";
 
 export interface LoadObjectOptions {
   /** CPUs for per-CPU maps (default 1). */
@@ -44,6 +50,18 @@ export interface MapHandle {
   iterate(): IterableIterator<[Uint8Array, Uint8Array]>;
   /** Ring buffers: the committed records a consumer would read now (and consumes them). */
   consume(): Uint8Array[];
+  /**
+   * Perf event arrays: attach a reader, opening the slot of each CPU in
+   * `cpus` (default: every CPU), as libbpf's perf_buffer__new does. Until a
+   * reader is attached, bpf_perf_event_output returns -ENOENT, as the
+   * kernel's does on a loaded object's empty perf event array. Throws for
+   * other map types.
+   */
+  attachReader(cpus?: readonly number[]): void;
+  /** Perf event arrays: close every slot again (output returns -ENOENT). */
+  detachReader(): void;
+  /** Perf event arrays: the records written since the last drain, CPU by CPU (and takes them). */
+  drain(): PerfRecord[];
   /** The runtime map underneath. */
   readonly raw: BpfMap;
 }
@@ -63,7 +81,7 @@ export interface TsbpfObject {
   readonly maps: Readonly<Record<string, MapHandle>>;
 }
 
-export type { RunInput, RunOutput };
+export type { PerfRecord, RunInput, RunOutput };
 
 export function loadObject(
   input: Uint8Array | string,
@@ -145,7 +163,16 @@ function mapHandle(m: BpfMap): MapHandle {
     entries: () => [...m.entries()],
     iterate: () => m.entries(),
     consume: () => (m instanceof RingBufMap ? m.consume() : []),
+    attachReader: (cpus) => perf(m, "attachReader").attachReader(cpus),
+    detachReader: () => perf(m, "detachReader").detachReaders(),
+    drain: () => (m instanceof PerfEventArrayMap ? m.drain() : []),
   };
+}
+
+function perf(m: BpfMap, what: string): PerfEventArrayMap {
+  if (!(m instanceof PerfEventArrayMap))
+    throw new Error(`${what}: map ${m.name} is not a perf event array`);
+  return m;
 }
 
 function makeClock(c: LoadObjectOptions["clock"]): Clock {

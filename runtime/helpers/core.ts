@@ -7,10 +7,12 @@
 import type { HelperRegistry, RunEnv } from "../env.js";
 import { badArg, errno } from "../env.js";
 import {
+  ArrayOfMapsMap,
   CpuMap,
   DevMap,
   DevMapHash,
   Errno,
+  HashOfMapsMap,
   ProgArrayMap,
   RingBufMap,
   XskMap,
@@ -38,6 +40,12 @@ function s32(v: bigint): number {
 export const coreHelpers: HelperRegistry = {
   bpf_map_lookup_elem(env, map, key) {
     const m = env.maps.require(map, "bpf_map_lookup_elem");
+    // Array/hash of maps: the value is the inner map itself (the kernel's
+    // map_lookup_elem returns the inner struct bpf_map *), usable with every map helper.
+    if (m instanceof ArrayOfMapsMap || m instanceof HashOfMapsMap) {
+      const inner = m.lookupMap(bytes(env, key, m.keySize));
+      return inner === undefined ? 0n : env.maps.pointerOf(inner);
+    }
     const v = m.lookup(bytes(env, key, m.keySize));
     return v === undefined ? 0n : env.maps.valuePointer(m, v);
   },

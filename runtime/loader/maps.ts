@@ -13,6 +13,7 @@ import type { MapRegistry } from "../env.js";
 import {
   BPF_F_RDONLY_PROG,
   MapCreateError,
+  PerfEventArrayMap,
   createMap,
   type BpfMap,
   type MapDef,
@@ -38,7 +39,7 @@ export class ObjectMaps implements MapRegistry {
   constructor(
     private readonly mem: Memory,
     obj: BpfObject,
-    env: MapEnv,
+    private readonly env: MapEnv,
   ) {
     for (const m of obj.maps) {
       const def: MapDef = {
@@ -61,7 +62,11 @@ export class ObjectMaps implements MapRegistry {
           name: i.name,
         };
       }
-      this.add(m.name, create(def, env));
+      const map = create(def, env);
+      // The kernel's perf event array holds no event after load: output is
+      // -ENOENT until user space attaches a reader (MapHandle.attachReader).
+      if (map instanceof PerfEventArrayMap) map.detachReaders();
+      this.add(m.name, map);
     }
     for (const g of obj.globals) {
       if (g.size === 0) continue;
@@ -115,9 +120,20 @@ export class ObjectMaps implements MapRegistry {
     return this.names.get(name);
   }
 
+  /**
+   * Maps of the object have a handle from load time. Any other map of the
+   * same map environment (an inner map created from user space and stored in
+   * an array/hash of maps) gets one the first time a program is handed its
+   * pointer (bpf_map_lookup_elem on an outer map), and from then on every
+   * map helper resolves it, as the kernel's inner map pointer is a map.
+   */
   pointerOf(map: BpfMap): Pointer {
-    const r = this.handles.get(map);
-    if (!r) throw new VmError("helper", `map ${map.name} does not belong to this object`);
+    let r = this.handles.get(map);
+    if (!r) {
+      if (this.env.maps.get(map.id) !== map)
+        throw new VmError("helper", `map ${map.name} does not belong to this object`);
+      r = this.register(map, map.name || `id ${map.id}`);
+    }
     return r.ptr;
   }
 
@@ -146,9 +162,15 @@ export class ObjectMaps implements MapRegistry {
   private add(name: string, map: BpfMap): void {
     this.list.push(map);
     this.names.set(name, map);
+    this.register(map, name);
+  }
+
+  /** The zero-byte region whose address is the map's pointer. */
+  private register(map: BpfMap, name: string): Region {
     const r = this.mem.addRegion("memory", new Uint8Array(0), { name: `map ${name}` });
     this.handles.set(map, r);
     this.byRegion.set(r, map);
+    return r;
   }
 }
 

@@ -87,9 +87,12 @@ export interface PerfRecord {
 }
 
 /**
- * BPF_MAP_TYPE_PERF_EVENT_ARRAY: slot i holds a perf event of CPU i. By
- * default every slot below the CPU count is open, as libbpf's perf_buffer
- * sets it up; `set` opens a slot (the value is the CPU), `delete` closes one.
+ * BPF_MAP_TYPE_PERF_EVENT_ARRAY: slot i holds a perf event of CPU i. A map
+ * created on its own starts with every slot below the CPU count open, as
+ * libbpf's perf_buffer sets it up; the loader (loadObject) closes them, as
+ * the kernel's map starts empty after load, and a user opens them with
+ * `attachReader` (the API's MapHandle.attachReader). `set` opens a slot (the
+ * value is the CPU), `delete` closes one.
  */
 export class PerfEventArrayMap extends FdArrayMap<number> {
   /** Records captured per CPU, in output order. */
@@ -124,6 +127,24 @@ export class PerfEventArrayMap extends FdArrayMap<number> {
     if (eventCpu !== cpu) return -Errno.EOPNOTSUPP;
     this.records[cpu]!.push({ cpu, data: data.slice() });
     return 0;
+  }
+
+  /**
+   * Open a perf event (a reader, as libbpf's perf_buffer__new does) on each
+   * CPU in `cpus` (default: every CPU), in the slot of that CPU's index.
+   */
+  attachReader(cpus?: readonly number[]): void {
+    const list = cpus ?? Array.from({ length: this.env.cpus.count }, (_, i) => i);
+    for (const cpu of list) {
+      if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.env.cpus.count)
+        throw new RangeError(`no CPU ${cpu} (${this.env.cpus.count} CPUs)`);
+      if (cpu < this.maxEntries) this.slots[cpu] = cpu;
+    }
+  }
+
+  /** Close every slot: output then fails with -ENOENT, as on a freshly loaded kernel map. */
+  detachReaders(): void {
+    this.slots.fill(undefined);
   }
 
   /** Takes every captured record, CPU by CPU. */
