@@ -7,6 +7,9 @@
 import type { LineInfoRecord } from "../btf/ext.js";
 import { type Instruction, type SourcePos, SLOT_BYTES, slotOffsets } from "../isa/index.js";
 
+/** The largest column a line_info record can hold (10 bits). */
+const MAX_LINE_INFO_COLUMN = (1 << 10) - 1;
+
 export interface PlacedFunction {
   /** Byte offset of the function in its section. */
   offset: number;
@@ -43,7 +46,9 @@ export function lineRecords(
         fileName: pos.file,
         line: pos.text,
         lineNum: pos.line,
-        column: pos.column,
+        // line_info keeps the column in 10 bits; a longer line points at its
+        // last representable column rather than failing the whole object.
+        column: Math.min(pos.column, MAX_LINE_INFO_COLUMN),
       });
     });
   }
