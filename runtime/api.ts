@@ -9,7 +9,7 @@
 import type { Clock, Random } from "./env.js";
 import { HELPERS_IMPL, KFUNCS_IMPL } from "./helpers/index.js";
 import { loadBpfObject, readBytes, type LoadedObject, type LoadedProgram } from "./loader/index.js";
-import { runProgram, type RunInput, type RunOutput } from "./loader/run.js";
+import { runProgram, runTimers, type RunInput, type RunOutput } from "./loader/run.js";
 import {
   PerCpuValue,
   PerfEventArrayMap,
@@ -79,6 +79,19 @@ export interface TsbpfObject {
   readonly programs: readonly ProgramHandle[];
   program(name: string): ProgramHandle;
   readonly maps: Readonly<Record<string, MapHandle>>;
+  /**
+   * BPF timers: nothing fires by itself. Run every armed timer callback
+   * whose expiry has passed on the clock (bpf_timer_start's nsecs after the
+   * clock read at start), earliest first, on `cpu` (default 0); returns how
+   * many callbacks ran. A callback's fault is thrown as a VmError.
+   */
+  runDueTimers(cpu?: number): number;
+  /**
+   * Move the clock (bpf_ktime_get_ns and the timers' clocks) forward by
+   * `ns` nanoseconds, on top of whatever the `clock` option gives, then run
+   * the timers that became due (as runDueTimers). Returns how many ran.
+   */
+  advanceClock(ns: bigint | number, cpu?: number): number;
 }
 
 export type { PerfRecord, RunInput, RunOutput };
@@ -93,8 +106,19 @@ export function loadObject(
     helpers: HELPERS_IMPL,
     kfuncs: KFUNCS_IMPL,
   });
+  const base = makeClock(options.clock);
+  let shift = 0n;
+  const clock: Clock = {
+    ns: () => base.ns() + shift,
+    get bootOffset() {
+      return base.bootOffset;
+    },
+    get taiOffset() {
+      return base.taiOffset;
+    },
+  };
   const services = {
-    clock: makeClock(options.clock),
+    clock,
     random: seededRandom(options.randomSeed ?? 0),
     loopbackIfindex: options.loopbackIfindex ?? 1,
   };
@@ -104,6 +128,12 @@ export function loadObject(
   return {
     programs,
     maps,
+    runDueTimers: (cpu) => runTimers(loaded, services, cpu),
+    advanceClock(ns, cpu) {
+      if (BigInt(ns) < 0n) throw new RangeError("the clock only moves forward");
+      shift += BigInt(ns);
+      return runTimers(loaded, services, cpu);
+    },
     program(name: string): ProgramHandle {
       const p = programs.find((x) => x.name === name);
       if (!p) {

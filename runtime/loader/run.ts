@@ -10,6 +10,7 @@ import { createRunContext, type RunContext } from "../context/index.js";
 import type { Clock, Random, RedirectRecord, RunEnv, TailCallRecord } from "../env.js";
 import type { RegionKind } from "../vm/memory.js";
 import { VmError, type Pointer, type VmFault } from "../vm/types.js";
+import { runDueTimers } from "../helpers/timer.js";
 import type { LoadedObject, LoadedProgram } from "./load.js";
 
 export interface RunInput {
@@ -219,4 +220,54 @@ function contextFields(run: RunContext): Record<string, bigint | bigint[]> {
   }
   if (struct === "__sk_buff") out.cb = [0, 1, 2, 3, 4].map((i) => run.ctx.get(`cb[${i}]`));
   return out;
+}
+
+/**
+ * Fire the object's armed BPF timers whose expiry has passed on the clock
+ * (runtime/helpers/timer.ts), as the hrtimer softirq would, on `cpu`: each
+ * callback runs as a program of its own (map, key, value), with no packet
+ * or context. Returns how many callbacks ran; a fault in one is thrown.
+ */
+export function runTimers(obj: LoadedObject, services: RunServices, cpu = 0): number {
+  const { vm, maps } = obj;
+  const exposed: number[] = [];
+  const none = (what: string) => () => {
+    throw new VmError("helper", `a timer callback has no ${what}`);
+  };
+  const env = {
+    vm,
+    progType: "xdp",
+    program: "timer callback",
+    get packet(): never {
+      return none("packet")();
+    },
+    get ctx(): never {
+      return none("context")();
+    },
+    maps,
+    clock: services.clock,
+    random: services.random,
+    log: [],
+    redirect: undefined,
+    cpus: obj.mapEnv.cpus,
+    tailCalls: [],
+    expose(kind: RegionKind, bytes: Uint8Array, name: string, readOnly?: boolean): Pointer {
+      const r = vm.mem.addRegion(kind, bytes, { name, readOnly: readOnly ?? false });
+      exposed.push(r.slot);
+      return r.ptr;
+    },
+    tailCall: none("tail calls"),
+  } as RunEnv;
+  obj.mapEnv.cpus.current = cpu;
+  obj.current.env = env;
+  try {
+    return runDueTimers(env);
+  } finally {
+    obj.current.env = undefined;
+    maps.endRun();
+    for (const slot of exposed) {
+      const r = vm.mem.regions[slot];
+      if (r) vm.mem.removeRegion(r);
+    }
+  }
 }

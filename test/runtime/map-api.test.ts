@@ -55,3 +55,20 @@ describe("map in map", () => {
     expect(i64(obj.maps["inner"]!.get(0)!)).toBe(3n);
   });
 });
+
+describe("timers through the API", () => {
+  it("the timer program's callback fires once the clock passes its expiry", () => {
+    // A fixed clock (the default one moves 1000 ns at every read).
+    const obj = loadObject(buildObject(join(DIR, "timer.ts")).result.object!, { clock: 5_000n });
+    const armed = obj.maps["armed"]!;
+    const fired = () => new DataView(armed.get(0)!.buffer).getBigUint64(16, true);
+    expect(obj.program("timer").run({ packet: PACKET }).retval).toBe(2);
+    expect(obj.program("timer").run({ packet: PACKET }).retval).toBe(1); // -EBUSY: already initialised
+    expect(obj.runDueTimers()).toBe(0); // 1 us has not passed
+    expect(fired()).toBe(0n);
+    expect(obj.advanceClock(1000)).toBe(1);
+    expect(fired()).toBe(1n);
+    expect(obj.advanceClock(1_000_000)).toBe(0); // one-shot
+    expect(fired()).toBe(1n);
+  });
+});
