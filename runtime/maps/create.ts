@@ -43,6 +43,18 @@ const HTAB_FLAGS =
 const ARRAY_FLAGS =
   BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP;
 const DEV_FLAGS = BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY;
+/** Map types allocated whole at creation (one slot per entry). */
+const PREALLOCATED = new Set<number>([
+  T.ARRAY,
+  T.PERCPU_ARRAY,
+  T.PROG_ARRAY,
+  T.PERF_EVENT_ARRAY,
+  T.ARRAY_OF_MAPS,
+  T.DEVMAP,
+  T.CPUMAP,
+  T.XSKMAP,
+]);
+const MAX_PREALLOC_BYTES = 256 * 1024 * 1024;
 
 /** Resolves "lru_hash" / "LRU_HASH" / 9 to the type id. */
 export function mapTypeId(type: number | string): number {
@@ -90,6 +102,14 @@ export function createMap(def: MapDef, env: MapEnv = createEnv()): BpfMap {
   if (mapExtra !== 0n && type !== T.BLOOM_FILTER && type !== T.ARENA)
     bad("map_extra is only for bloom filters and arenas");
   if (flags & BPF_F_NUMA_NODE) bad("BPF_F_NUMA_NODE needs a NUMA node, which this runtime lacks");
+  if (PREALLOCATED.has(type) && max * Math.max(8, Math.ceil(v / 8) * 8) > MAX_PREALLOC_BYTES) {
+    // These maps are allocated whole at creation, in the kernel and here; a
+    // damaged or hostile max_entries must end in ENOMEM, not exhaust the heap.
+    fail(
+      Errno.ENOMEM,
+      `${tn}: ${max} entries of ${v} bytes exceed the runtime's ${MAX_PREALLOC_BYTES >> 20} MiB limit`,
+    );
+  }
 
   switch (type) {
     case T.HASH:
