@@ -110,7 +110,12 @@ export declare class DevMap extends RedirectMap {
 export declare class DevMapHash extends RedirectMap {
   constructor(options: MapOptions);
 }
-/** BPF_MAP_TYPE_CPUMAP: values are queue sizes (u32) or struct bpf_cpumap_val. */
+/**
+ * BPF_MAP_TYPE_CPUMAP: key a CPU number, value struct bpf_cpumap_val { u32 qsize; u32 prog }
+ * (8 bytes): the queue size (0 frees the CPU's slot) and, when set, the fd of a
+ * second-stage program (`xdp({ attach: "cpumap" }, fn)`, section xdp/cpumap) that runs on
+ * that CPU for every frame redirected there. User space fills it (bpf(2) BPF_MAP_UPDATE_ELEM).
+ */
 export declare class CpuMap extends RedirectMap {
   constructor(options: MapOptions);
 }

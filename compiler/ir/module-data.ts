@@ -15,7 +15,7 @@ import {
 import { MAP_TYPES } from "../../stdlib/generated/data/sections.js";
 import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { interfaceOfNode, intTypeOfNode, structLayout } from "../types/annotations.js";
-import { type IntType, U32 } from "../types/int-type.js";
+import { type IntType, U32, U64 } from "../types/int-type.js";
 import { layoutWithKernelObjects, type ValueType } from "../types/structs.js";
 import { Lowering, type ModuleInfo } from "./lower-context.js";
 import { lowerExpr } from "./lower-expr.js";
@@ -48,6 +48,13 @@ export interface ModuleData {
 }
 
 const U32_TYPE: ValueType = { kind: "int", type: U32 };
+/**
+ * struct bpf_cpumap_val { u32 qsize; union { int fd; u32 id; } bpf_prog; }: 8 bytes, so
+ * user space can give a CPU entry a second-stage program (xdp({ attach: "cpumap" })); with
+ * a 4-byte value (qsize alone) the kernel has no room for the program's fd.
+ * Only the size reaches the ELF (CpuMap values are size-only, see emit/maps.ts).
+ */
+const CPUMAP_VAL: ValueType = { kind: "int", type: U64 };
 
 /** Key and value shapes of each map class, from its type arguments. */
 const SHAPES: Record<string, (args: (ValueType | undefined)[]) => [ValueType?, ValueType?]> = {
@@ -62,7 +69,7 @@ const SHAPES: Record<string, (args: (ValueType | undefined)[]) => [ValueType?, V
   PerfEventArray: () => [U32_TYPE, U32_TYPE],
   DevMap: () => [U32_TYPE, U32_TYPE],
   DevMapHash: () => [U32_TYPE, U32_TYPE],
-  CpuMap: () => [U32_TYPE, U32_TYPE],
+  CpuMap: () => [U32_TYPE, CPUMAP_VAL],
   XskMap: () => [U32_TYPE, U32_TYPE],
   Queue: (a) => [undefined, a[0]],
   Stack: (a) => [undefined, a[0]],

@@ -281,8 +281,9 @@ export const CASES: MapsCase[] = [
   {
     file: "cpumap_redirect.ts",
     type: "xdp",
-    setup: async ({ mapId }) => updateMap(mapId("cpus"), u32(0), u32(192)),
-    interpSetup: (obj) => obj.maps["cpus"]!.set(0, u32(192)),
+    // struct bpf_cpumap_val: qsize 192, no second-stage program (fd 0).
+    setup: async ({ mapId }) => updateMap(mapId("cpus"), u32(0), Uint8Array.from(le(192, 8))),
+    interpSetup: (obj) => obj.maps["cpus"]!.set(0, Uint8Array.from(le(192, 8))),
     runs: [{ name: "to cpu 0", packet: udpFrom(A), retval: REDIRECT }],
   },
   {
