@@ -6,7 +6,10 @@
 //   const r = obj.program("firewall").run({ packet });
 //   r.action === "XDP_DROP"; obj.maps.blocked.get(key)
 
-import type { Clock, Random } from "./env.js";
+import type { Clock, Random, RunEnv } from "./env.js";
+import { conntrackHandle, type ConntrackHandle } from "./helpers/conntrack-table.js";
+import { parseIp } from "./helpers/fib.js";
+import { worldOf } from "./helpers/support.js";
 import { HELPERS_IMPL, KFUNCS_IMPL } from "./helpers/index.js";
 import { loadBpfObject, readBytes, type LoadedObject, type LoadedProgram } from "./loader/index.js";
 import { runProgram, runTimers, type RunInput, type RunOutput } from "./loader/run.js";
@@ -92,6 +95,12 @@ export interface TsbpfObject {
    * the timers that became due (as runDueTimers). Returns how many ran.
    */
   advanceClock(ns: bigint | number, cpu?: number): number;
+  /**
+   * The simulated conntrack table the conntrack kfuncs look up and insert
+   * into (runtime/helpers/conntrack-table.ts): empty at load; add entries
+   * here, read back what programs inserted.
+   */
+  readonly conntrack: ConntrackHandle;
 }
 
 export type { PerfRecord, RunInput, RunOutput };
@@ -125,9 +134,16 @@ export function loadObject(
   const programs = loaded.programs.map((p) => programHandle(loaded, p, services));
   const maps: Record<string, MapHandle> = {};
   for (const [name, m] of loaded.maps.all()) maps[name] = mapHandle(m);
+  const conntrack = conntrackHandle(
+    loaded.maps,
+    { clock },
+    () => worldOf({ maps: loaded.maps } as unknown as RunEnv).hz,
+    parseIp,
+  );
   return {
     programs,
     maps,
+    conntrack,
     runDueTimers: (cpu) => runTimers(loaded, services, cpu),
     advanceClock(ns, cpu) {
       if (BigInt(ns) < 0n) throw new RangeError("the clock only moves forward");

@@ -5,11 +5,13 @@
 // reason (not implemented, or sleepable and so refused by the verifier).
 
 import type { HelperRegistry } from "../env.js";
+import { conntrackKfuncs } from "./conntrack.js";
 import { csumHelpers } from "./csum.js";
 import { dynptrHelpers } from "./dynptr.js";
 import { fibHelpers } from "./fib.js";
 import { kfuncHelpers } from "./kfuncs.js";
 import { packetHelpers } from "./packet.js";
+import { probeDynptrKfuncs } from "./probe-dynptr.js";
 import { redirectHelpers } from "./redirect.js";
 import { missingKfuncs, simulatedHelpers, simulatedKfuncs } from "./simulated.js";
 import { skbHelpers } from "./skb.js";
@@ -34,4 +36,6 @@ export const FAMILY_KFUNCS: readonly HelperRegistry[] = [
   stringKfuncs,
   simulatedKfuncs,
   missingKfuncs,
+  conntrackKfuncs,
+  probeDynptrKfuncs,
 ];

@@ -10,6 +10,7 @@
 import { KFUNCS } from "../../stdlib/generated/data/kfuncs.js";
 import type { HelperImpl, HelperRegistry, RunEnv } from "../env.js";
 import { sleepableRefused } from "./kfuncs.js";
+import { kernelBytes } from "./probe-dynptr.js";
 import { E, family, neg, notImplemented, runState, u32, worldOf, writableMem } from "./support.js";
 
 /** sizeof(struct task_struct) is ~10 KiB; fields read as 0. */
@@ -26,23 +27,15 @@ function currentTask(env: RunEnv): { task: bigint; regs: bigint } {
   }));
 }
 
-/** copy_from_kernel_nofault: program memory copies, anything else fails. */
-function probeKernel(env: RunEnv, src: bigint, n: number): Uint8Array | undefined {
-  try {
-    return env.vm.mem.read(src, n);
-  } catch {
-    return undefined;
-  }
-}
-
+/** copy_from_kernel_nofault: program memory copies; user-range addresses -ERANGE, others -EFAULT. */
 const probeRead =
   (user: boolean): HelperImpl =>
   (env, dst, size, src) => {
     const out = writableMem(env, dst, u32(size));
-    const b = user ? undefined : probeKernel(env, src, u32(size));
-    if (!b) {
+    const b = user ? neg(E.EFAULT) : kernelBytes(env, src, u32(size));
+    if (typeof b === "bigint") {
       out.fill(0);
-      return neg(E.EFAULT);
+      return b;
     }
     out.set(b);
     return 0n;
@@ -151,21 +144,6 @@ const MISSING: Record<string, string> = {
   bpf_rbtree_add_impl: "BPF rbtrees need local kptr objects",
   bpf_rbtree_first: "BPF rbtrees need local kptr objects",
   bpf_rbtree_remove: "BPF rbtrees need local kptr objects",
-  bpf_xdp_ct_lookup: "conntrack is not simulated",
-  bpf_xdp_ct_alloc: "conntrack is not simulated",
-  bpf_skb_ct_lookup: "conntrack is not simulated",
-  bpf_skb_ct_alloc: "conntrack is not simulated",
-  bpf_ct_insert_entry: "conntrack is not simulated",
-  bpf_ct_release: "conntrack is not simulated",
-  bpf_ct_set_nat_info: "conntrack is not simulated",
-  bpf_ct_set_status: "conntrack is not simulated",
-  bpf_ct_change_status: "conntrack is not simulated",
-  bpf_ct_set_timeout: "conntrack is not simulated",
-  bpf_ct_change_timeout: "conntrack is not simulated",
-  bpf_probe_read_kernel_dynptr: "not implemented yet",
-  bpf_probe_read_kernel_str_dynptr: "not implemented yet",
-  bpf_probe_read_user_dynptr: "not implemented yet",
-  bpf_probe_read_user_str_dynptr: "not implemented yet",
   crash_kexec: "destructive kfunc",
 };
 

@@ -18,6 +18,8 @@ export const E = {
   ...Errno,
   EACCES: 13,
   EDEADLK: 35,
+  ETIME: 62,
+  ENONET: 64,
   EPROTO: 71,
   EAFNOSUPPORT: 97,
 } as const;
