@@ -138,6 +138,10 @@ export const DIAGNOSTICS = {
     message: "bpf_printk: {0}",
     hint: 'write bpf_printk("x=%d y=%u\\n", x, y) with a literal format and one argument per conversion, at most three',
   },
+  TSB3013: {
+    message: "the index into '{0}' must be a known value from 0 to {1} on every path",
+    hint: "index with the counter of a loop with a constant bound (`for (let i = 0; i < {2}; i++)`) or with a constant: the verifier takes a variable index only where it knows the exact value",
+  },
   // --- limits -------------------------------------------------------------
   TSB4001: {
     message: "this loop has no bound the compiler can see",

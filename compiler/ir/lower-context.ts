@@ -14,6 +14,7 @@ import type { ContextFacts, ProgramKind } from "../types/kernel-facts.js";
 import { FunctionBuilder } from "./builder.js";
 import { LetRanges } from "./let-ranges.js";
 import type { Block, Operand, VReg } from "./ir.js";
+import type { RangeCheck } from "./range-check.js";
 
 export type Value =
   | {
@@ -82,6 +83,8 @@ export class Lowering {
   returnType: IntType | undefined;
   /** Invariants of `let` locals for this lowering pass (let-ranges.ts). */
   letRanges = new LetRanges(undefined);
+  /** Bounds the verifier will need, proved on the IR once the function is lowered (range-check.ts). */
+  readonly rangeChecks: RangeCheck[] = [];
 
   constructor(
     name: string,

@@ -36,6 +36,7 @@ import { bindParamExt } from "./lower-ext.js";
 import { collectModuleData, type ModuleData } from "./module-data.js";
 import { type LetRanges, lowerToFixedPoint } from "./let-ranges.js";
 import { reloadAfterCalls } from "./packet-bounds.js";
+import { checkRanges } from "./range-check.js";
 
 export interface IrProgram {
   name: string;
@@ -166,6 +167,7 @@ function lowerProgram(
   L.b.fn.source = sourcePos(fnNode, info.fileNames);
   lowerBody(L, fnNode);
   reloadAfterCalls(L, L.b.fn);
+  checkRanges(L.b.fn, L.rangeChecks);
   return { program: { name, section: section.section, kind, fn: L.b.fn }, calls: L.calls };
 }
 
@@ -231,6 +233,7 @@ function lowerFunction(
     }
   }
   lowerBody(L, decl);
+  checkRanges(L.b.fn, L.rangeChecks);
   return { fn: L.b.fn, calls: L.calls };
 }
 

@@ -12,7 +12,7 @@ import { INT_ALIASES, type IntType, maxOf, U32 } from "../types/int-type.js";
 
 /** The verifier's MAX_PACKET_OFF: variable packet offsets must stay below it. */
 const MAX_PACKET_OFF = 0xffffn;
-import type { VReg } from "./ir.js";
+import type { IrInsn, VReg } from "./ir.js";
 import { imm, reg } from "./ir.js";
 import { convert, type IntValue } from "./lower-arith.js";
 import { type Lowering, type Value, declarationOf } from "./lower-context.js";
@@ -42,18 +42,36 @@ export function headerView(L: Lowering, call: CallExpression, ctxReg: VReg): Val
   const off = lowerInt(L, arg);
   if (!off) return { kind: "error" };
   const offset = convert(L, off, U32, arg, false);
-  // The verifier needs a variable offset bounded well below 64 KiB.
-  if (offset.op.kind === "reg") {
-    const max = off.range?.[1] ?? maxOf(off.type);
-    if (max + BigInt(layout.size) > MAX_PACKET_OFF) return L.report("TSB3006", arg);
-  }
   const b = L.b;
   const { data, dataEnd } = packetBounds(L, ctxReg, facts);
   const view = b.vreg(true);
   const end = b.vreg(true);
   if (offset.op.kind === "imm" && offset.op.value === 0n)
     b.emit({ op: "mov", w: 64, dst: view, src: reg(data), nonNull: true });
-  else b.emit({ op: "alu", w: 64, alu: "add", dst: view, a: data, b: offset.op, nonNull: true });
+  else {
+    const add: IrInsn = {
+      op: "alu",
+      w: 64,
+      alu: "add",
+      dst: view,
+      a: data,
+      b: offset.op,
+      nonNull: true,
+    };
+    b.emit(add);
+    // The verifier needs a variable offset bounded below 64 KiB, on every path.
+    if (offset.op.kind === "reg") {
+      const limit = MAX_PACKET_OFF - BigInt(layout.size);
+      L.rangeChecks.push({
+        insn: add,
+        reg: offset.op.reg,
+        max: limit,
+        constant: false,
+        fallbackOk: (off.range?.[1] ?? maxOf(off.type)) <= limit,
+        fail: () => L.report("TSB3006", arg),
+      });
+    }
+  }
   b.emit({ op: "alu", w: 64, alu: "add", dst: end, a: view, b: imm(layout.size) });
   const fail = b.newBlock();
   const join = b.newBlock();
@@ -221,15 +239,60 @@ export function elementSlot(L: Lowering, node: ElementAccessExpression): MemSlot
   const arg = node.getArgumentExpression();
   const idx = arg ? lowerInt(L, arg) : undefined;
   if (!idx) return undefined;
+  const size = f.shape.elem.bits / 8;
+  if (idx.op.kind === "reg" && arg)
+    return {
+      base: variableElement(L, obj.reg, idx, size, target, arg, f.shape.length),
+      off: f.offset,
+      type: f.shape.elem,
+    };
   if (idx.op.kind !== "imm" || idx.op.value < 0n || idx.op.value >= BigInt(f.shape.length)) {
     L.report("TSB1012", arg ?? node, [
-      "a variable or out-of-range array index",
-      `use a constant index from 0 to ${f.shape.length - 1}`,
+      "an out-of-range array index",
+      `use an index from 0 to ${f.shape.length - 1}`,
     ]);
     return undefined;
   }
-  const size = f.shape.elem.bits / 8;
   return { base: obj.reg, off: f.offset + Number(idx.op.value) * size, type: f.shape.elem };
+}
+
+/**
+ * The address of `arr[i]` for a variable i: base + i * size. The verifier
+ * keeps a packet pointer's checked range (and a map value's or the stack's
+ * bounds) only when what is added is a known constant, so i must have one
+ * known value in range on every path, as a loop counter has in each
+ * iteration the verifier walks; range-check.ts proves it (TSB3013).
+ */
+function variableElement(
+  L: Lowering,
+  base: VReg,
+  idx: IntValue,
+  size: number,
+  array: Node,
+  arg: Node,
+  length: number,
+): VReg {
+  // A defined 64-bit value: 32-bit signed values have an undefined upper half.
+  const i = idx.type.signed && idx.type.bits < 64 ? convert(L, idx, U32, arg, true) : idx;
+  const iReg = (i.op as { reg: VReg }).reg;
+  const addr = L.b.vreg(true);
+  let scaled = iReg;
+  const use: IrInsn[] = [];
+  if (size > 1) {
+    scaled = L.b.vreg();
+    use.push({ op: "alu", w: 64, alu: "shl", dst: scaled, a: iReg, b: imm(Math.log2(size)) });
+  }
+  use.push({ op: "alu", w: 64, alu: "add", dst: addr, a: base, b: reg(scaled), nonNull: true });
+  for (const x of use) L.b.emit(x);
+  L.rangeChecks.push({
+    insn: use[0]!,
+    reg: iReg,
+    max: BigInt(length - 1),
+    constant: true,
+    fallbackOk: false,
+    fail: () => L.report("TSB3013", arg, [array.getText(), length - 1, length]),
+  });
+  return addr;
 }
 
 export function readElement(L: Lowering, node: ElementAccessExpression): Value {

@@ -240,6 +240,75 @@ export const CASES: ProgramCase[] = [
     ],
   },
   {
+    file: "loop_offset.ts",
+    type: "xdp",
+    runs: [
+      { name: "udp 7", packet: udp4(7), retval: DROP },
+      { name: "udp 8", packet: udp4(8), retval: PASS },
+      {
+        name: "one tag, udp 7",
+        packet: eth(ETH_P_8021Q, vlan(0x2064, ETH_P_IP, ipv4(UDP, udp(1, 7)))),
+        retval: DROP,
+      },
+      {
+        name: "two tags, options, udp 7",
+        packet: eth(
+          ETH_P_8021Q,
+          vlan(0x2064, ETH_P_8021Q, vlan(0x2065, ETH_P_IP, ipv4(UDP, udp(1, 7), { ihl: 7 }))),
+        ),
+        retval: DROP,
+      },
+      {
+        name: "two tags, udp 8",
+        packet: eth(ETH_P_8021Q, vlan(1, ETH_P_8021Q, vlan(2, ETH_P_IP, ipv4(UDP, udp(1, 8))))),
+        retval: PASS,
+      },
+      {
+        name: "three tags",
+        packet: eth(
+          ETH_P_8021Q,
+          vlan(1, ETH_P_8021Q, vlan(2, ETH_P_8021Q, vlan(3, ETH_P_IP, ipv4(UDP, udp(1, 7))))),
+        ),
+        retval: PASS,
+      },
+      { name: "tcp 7", packet: tcp4(7), retval: PASS },
+      {
+        name: "udp header cut",
+        packet: eth(ETH_P_IP, ipv4(UDP, [0, 1, 0, 7])),
+        retval: ABORTED,
+      },
+    ],
+  },
+  {
+    file: "array_index.ts",
+    type: "xdp",
+    runs: [
+      {
+        name: "payload inverted",
+        packet: udp4(9).concat([1, 2, 3, 4]),
+        retval: TX,
+        check: (out) => {
+          // udp4 carries the payload 1, 2, 3, 4; the 4 bytes appended follow it.
+          const got = [...out.subarray(42, 50)].join();
+          const want = [1, 2, 3, 4, 1, 2, 3, 4].map((b) => ~b & 0xff).join();
+          if (got !== want) throw new Error(`payload ${got} (want ${want})`);
+          if ([...out.subarray(50)].length !== 0) throw new Error("packet grew");
+        },
+      },
+      {
+        name: "bad checksum",
+        packet: (() => {
+          const p = udp4(9).concat([1, 2, 3, 4]);
+          p[24] = p[24]! ^ 0x10;
+          return p;
+        })(),
+        retval: DROP,
+      },
+      { name: "payload too short", packet: udp4(9), retval: PASS },
+      { name: "tcp", packet: tcp4(9), retval: PASS },
+    ],
+  },
+  {
     file: "ipv4_checksum_loop.ts",
     type: "xdp",
     runs: [
