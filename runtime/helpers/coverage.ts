@@ -78,6 +78,8 @@ export const SIMULATED: Readonly<Record<string, string>> = {
   bpf_iter_task_vma_new: "empty iteration",
   bpf_iter_task_vma_next: "empty iteration",
   bpf_iter_task_vma_destroy: "empty iteration",
+  bpf_cast_to_kern_ctx: "read-only xdp_buff/sk_buff with 6.18's layout, fields in kern-ctx.ts",
+  bpf_stream_vprintk: "text in RunOutput.streams, returns 0 (6.18 test_run: -ENOMEM)",
 };
 
 /** How a registry handles `name`: missing ones fault with a reason, which is returned. */
@@ -92,6 +94,11 @@ export function statusOf(registry: HelperRegistry, name: string): { status: Stat
     if (e instanceof VmError && /sleepable/.test(e.message)) {
       return { status: "refused", note: "sleepable: the verifier refuses it in XDP/LWT" };
     }
+    const refused =
+      e instanceof VmError
+        ? /is refused by the verifier in \S+ programs \((.*)\)$/.exec(e.message)
+        : null;
+    if (refused) return { status: "refused", note: refused[1]! };
     const m =
       e instanceof VmError ? /not implemented by the tsbpf runtime \((.*)\)/.exec(e.message) : null;
     if (m) return { status: "missing", note: m[1]! };

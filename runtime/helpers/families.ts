@@ -7,6 +7,7 @@
 import type { HelperRegistry } from "../env.js";
 import { conntrackKfuncs } from "./conntrack.js";
 import { csumHelpers } from "./csum.js";
+import { localObjectKfuncs } from "./local-objects.js";
 import { dynptrHelpers } from "./dynptr.js";
 import { fibHelpers } from "./fib.js";
 import { kfuncHelpers } from "./kfuncs.js";
@@ -38,4 +39,5 @@ export const FAMILY_KFUNCS: readonly HelperRegistry[] = [
   missingKfuncs,
   conntrackKfuncs,
   probeDynptrKfuncs,
+  localObjectKfuncs,
 ];

@@ -125,26 +125,9 @@ for (const it of ["task", "css", "css_task", "task_vma"]) {
 
 /** Kfuncs the runtime does not implement, and why. */
 const MISSING: Record<string, string> = {
-  __bpf_trap: "traps end the program in the kernel's stream machinery",
-  bpf_throw: "BPF exceptions are not supported",
-  bpf_cast_to_kern_ctx: "the kernel's sk_buff/xdp_buff layout is not simulated",
-  bpf_stream_vprintk: "BPF streams are not simulated",
   bpf_wq_init: "BPF work queues are not simulated",
   bpf_wq_set_callback_impl: "BPF work queues are not simulated",
   bpf_wq_start: "BPF work queues are not simulated",
-  bpf_obj_new_impl: "local kptr objects need the program's BTF",
-  bpf_obj_drop_impl: "local kptr objects need the program's BTF",
-  bpf_percpu_obj_new_impl: "local kptr objects need the program's BTF",
-  bpf_percpu_obj_drop_impl: "local kptr objects need the program's BTF",
-  bpf_refcount_acquire_impl: "local kptr objects need the program's BTF",
-  bpf_list_push_front_impl: "BPF linked lists need local kptr objects",
-  bpf_list_push_back_impl: "BPF linked lists need local kptr objects",
-  bpf_list_pop_front: "BPF linked lists need local kptr objects",
-  bpf_list_pop_back: "BPF linked lists need local kptr objects",
-  bpf_rbtree_add_impl: "BPF rbtrees need local kptr objects",
-  bpf_rbtree_first: "BPF rbtrees need local kptr objects",
-  bpf_rbtree_remove: "BPF rbtrees need local kptr objects",
-  crash_kexec: "destructive kfunc",
 };
 
 const missingKfuncImpls: Record<string, HelperImpl> = {};

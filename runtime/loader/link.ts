@@ -27,6 +27,8 @@ export interface LinkTargets {
   mapIndex(name: string): number | undefined;
   /** Runtime id of a kfunc name (undefined: the kernel has no such kfunc). */
   kfuncId(name: string): number | undefined;
+  /** `.text` functions to place although no code calls them (exception callbacks). */
+  roots?: readonly string[];
 }
 
 export interface LinkedImage {
@@ -54,6 +56,10 @@ export function linkObject(obj: BpfObject, entries: BpfProgram[], t: LinkTargets
     next += slotOffsets(prog.insns).total;
   };
   entries.forEach(place);
+  for (const name of t.roots ?? []) {
+    const root = text.get(name);
+    if (root) place(root);
+  }
   // Append every `.text` function reachable from placed code (the list grows as we go).
   for (let i = 0; i < placed.length; i++) {
     for (const insn of placed[i]!.prog.insns) {

@@ -13,6 +13,7 @@ import type { HelperRegistry, ProgType, RunEnv } from "../env.js";
 import { createEnv, type MapEnv } from "../maps/index.js";
 import { createVm, type Vm } from "../vm/vm.js";
 import { VmError, type HelperFn } from "../vm/types.js";
+import { attachProgramInfo, exceptionCallbackNames } from "../helpers/program-btf.js";
 import { LoadError } from "./errors.js";
 import { linkObject } from "./link.js";
 import { ObjectMaps } from "./maps.js";
@@ -119,11 +120,14 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
     ...object.maps.map((m) => m.name),
     ...object.globals.filter((g) => g.size > 0).map((g) => g.name),
   ];
+  const btfTypes = object.btf?.types ?? [];
+  const exceptionCallbacks = exceptionCallbackNames(btfTypes);
   let image;
   try {
     image = linkObject(object, entries, {
       mapIndex: (name) => (mapNames.includes(name) ? mapNames.indexOf(name) : undefined),
       kfuncId: (name) => kfuncIds.get(name),
+      roots: [...exceptionCallbacks.values()],
     });
   } catch (e) {
     if (e instanceof LoadError) throw e;
@@ -146,6 +150,23 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
     ldImm64Resolver: (src, imm, next) => maps?.resolve(src, imm, next),
   });
   maps = new ObjectMaps(vm.mem, object, mapEnv);
+  // What the local-object, list, rbtree and exception kfuncs read from the program's BTF.
+  attachProgramInfo(maps, {
+    types: btfTypes,
+    globalOffsets: new Map(
+      object.globals.map((g) => [g.name, new Map(g.variables.map((v) => [v.name, v.offset]))]),
+    ),
+    mapValueTypes: new Map(
+      object.maps.flatMap((m) => (m.valueType === undefined ? [] : [[m.name, m.valueType]])),
+    ),
+    exceptionCallbacks: new Map(
+      [...exceptionCallbacks].flatMap(([entry, cb]) => {
+        const from = image.entries.get(entry);
+        const to = image.functions.get(cb);
+        return from === undefined || to === undefined ? [] : [[from, to]];
+      }),
+    ),
+  });
   const programs = typed.map(({ p, t }, i): LoadedProgram => ({
     name: p.name,
     section: p.section,

@@ -10,6 +10,8 @@ import { createRunContext, type RunContext } from "../context/index.js";
 import type { Clock, Random, RedirectRecord, RunEnv, TailCallRecord } from "../env.js";
 import type { RegionKind } from "../vm/memory.js";
 import { VmError, type Pointer, type VmFault } from "../vm/types.js";
+import { exceptionCallbackOf, takeThrown } from "../helpers/exceptions.js";
+import { runStreams, type Streams } from "../helpers/streams.js";
 import { runDueTimers } from "../helpers/timer.js";
 import type { LoadedObject, LoadedProgram } from "./load.js";
 
@@ -39,6 +41,13 @@ export interface RunOutput {
   instructions: number;
   /** Set when the program faulted, or test_run would have refused the input (kind "load"). */
   fault?: VmFault;
+  /** What bpf_stream_vprintk wrote to the program's BPF streams, when it wrote anything. */
+  streams?: Streams;
+}
+
+function streamsOf(env: RunEnv): { streams?: Streams } {
+  const s = runStreams(env);
+  return s.stdout || s.stderr ? { streams: { ...s } } : {};
 }
 
 export interface RunServices {
@@ -154,6 +163,16 @@ export function runProgram(
           r0 = r.r0;
           break;
         }
+        const cookie = takeThrown(env);
+        if (cookie !== undefined) {
+          // bpf_throw: the exception callback's r0, or the cookie (the verifier's default callback).
+          const cb = exceptionCallbackOf(env, current.entry);
+          const c = cb === undefined ? undefined : vm.run({ entry: cb, args: [cookie] });
+          if (c) instructions += c.instructions;
+          if (c && !c.ok) fault = c.fault;
+          else r0 = c ? c.r0 : cookie;
+          break;
+        }
         if (next === undefined) {
           fault = r.fault;
           break;
@@ -172,6 +191,7 @@ export function runProgram(
       tailCalls,
       instructions,
       ...(fault ? { fault } : {}),
+      ...streamsOf(env),
     };
   } finally {
     obj.current.env = undefined;

@@ -71,6 +71,18 @@ const KERNEL_COMPARED = new Set([
   "bpf_probe_read_kernel_str_dynptr",
   "bpf_probe_read_user_dynptr",
   "bpf_probe_read_user_str_dynptr",
+  // graph-kernel.test.ts
+  "bpf_obj_new_impl",
+  "bpf_obj_drop_impl",
+  "bpf_refcount_acquire_impl",
+  "bpf_list_push_front_impl",
+  "bpf_list_push_back_impl",
+  "bpf_list_pop_front",
+  "bpf_list_pop_back",
+  "bpf_rbtree_add_impl",
+  "bpf_rbtree_first",
+  "bpf_rbtree_remove",
+  "bpf_throw",
 ]);
 
 function list(file: string): string[] {
