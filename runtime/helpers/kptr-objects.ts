@@ -5,12 +5,14 @@
 // bpf_refcount_acquire_impl takes another reference on a struct with a
 // bpf_refcount field, and the per-CPU variants allocate one copy per CPU.
 //
-// An object is a region of its own in the VM's memory, zeroed as the test
-// runs on the reference kernel show it, and kept across runs of the loaded
+// An object is a region of its own in the VM's memory, kept across runs of the loaded
 // object (objects live in lists, trees and map kptr slots until dropped).
 // Freeing removes the region, so a use after free faults. The meta argument
 // (which the verifier fills with the struct's btf_record) is ignored: the
-// record is read from the BTF here.
+// record is read from the BTF here. SIMULATED: a new object reads as zeros;
+// the kernel only initialises its special fields, the rest is whatever the
+// allocator's cache held (seen on the reference kernel: a freed object's
+// old key), so programs must not rely on either.
 
 import type { BtfComposite } from "../../bpf/btf/types.js";
 import type { HelperImpl, RunEnv } from "../env.js";

@@ -62,7 +62,7 @@ SEC("xdp") int lists(struct xdp_md *ctx) {
   if (d + 20 > e) return XDP_ABORTED;
   struct item *it = bpf_obj_new(struct item);
   if (!it) return XDP_ABORTED;
-  put(0, it->v);
+  /* Fresh objects are not zeroed by the kernel (bpf_mem_alloc reuses freed ones): write first. */
   it->v = d[14];
   bpf_spin_lock(&glock);
   if (d[15]) bpf_list_push_front(&ghead, &it->node); else bpf_list_push_back(&ghead, &it->node);
