@@ -3,9 +3,8 @@
 // typed view ctx.meta<Mark>() - the IPv4 protocol number, 0 for anything else.
 // Everything passes. The metadata travels with the packet into the stack,
 // where a tc ingress program on the same device reads it from
-// __sk_buff->data_meta (the 4 bytes just before data), or an AF_XDP socket
-// finds it in front of the frame. (tsbpf types ctx.meta<T>() on XDP contexts
-// only today, so that consumer is not written here.) A per-CPU counter
+// __sk_buff->data_meta (the 4 bytes just before data) - examples/tc_meta_mark.ts
+// is that consumer - or an AF_XDP socket finds it in front of the frame. A per-CPU counter
 // records how many packets got the mark (slot 0) and how many had no room
 // for metadata (slot 1, a driver without metadata support).
 //

@@ -49,4 +49,14 @@ export interface SkbMethods {
   changeHead(len: u32, flags: u64): i64;
   /** bpf_skb_pull_data: make the first `len` bytes linear (direct access). */
   pullData(len: u32): i64;
+  /**
+   * tc programs: a live view of a T in the metadata area in front of the packet
+   * (__sk_buff->data_meta), or null when that area is shorter than sizeof(T) (the
+   * compiler emits the data_meta + sizeof(T) <= data check). On tc ingress the area holds
+   * what an XDP program on the same device wrote with adjustMeta and ctx.meta<T>(), so use
+   * the same interface on both sides; without XDP metadata it is empty and this is null.
+   * Other skb programs (LWT, cgroup_skb) may not read data_meta: refused with TSB3014.
+   * The view is stale after a helper that moves packet data (changeHead, pullData...).
+   */
+  meta<T>(): T | null;
 }

@@ -142,6 +142,10 @@ export const DIAGNOSTICS = {
     message: "the index into '{0}' must be a known value from 0 to {1} on every path",
     hint: "index with the counter of a loop with a constant bound (`for (let i = 0; i < {2}; i++)`) or with a constant: the verifier takes a variable index only where it knows the exact value",
   },
+  TSB3014: {
+    message: "ctx.meta<T>() reads data_meta, which {0} programs may not read",
+    hint: "XDP metadata reaches tc programs only (the kernel refuses data_meta elsewhere); in {0} programs carry the value in skb.mark",
+  },
   // --- limits -------------------------------------------------------------
   TSB4001: {
     message: "this loop has no bound the compiler can see",

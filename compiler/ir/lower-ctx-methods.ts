@@ -30,7 +30,16 @@ export function lowerCtxMethod(
   ctxReg: VReg,
   method: string,
 ): Value | undefined {
-  if (method === "meta") return metaView(L, call, ctxReg);
+  if (method === "meta") {
+    // data_meta is typed on every skb context's methods (like changeHead), but
+    // only XDP and tc may read it (lwt_is_valid_access, cg_skb_is_valid_access refuse it).
+    if (L.ctx && L.ctx.dataMeta === undefined) {
+      const callee = call.getExpression();
+      const at = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : call;
+      return L.report("TSB3014", at, [L.kind ?? L.ctx.name]);
+    }
+    return metaView(L, call, ctxReg);
+  }
   const name = METHODS[method];
   const helper = name ? HELPERS.get(name) : undefined;
   if (!name || !helper) return undefined;

@@ -32,6 +32,8 @@ export interface ContextInput {
   /** data_in: from the Ethernet header on (XDP: metadata first when ctx.data is set). */
   frame: Uint8Array;
   ctx?: Readonly<Record<string, number | bigint>>;
+  /** tc: skb metadata in front of data (RunInput.metadata). */
+  metadata?: Uint8Array;
   loopbackIfindex: number;
 }
 
@@ -55,12 +57,21 @@ export function createRunContext(mem: Memory, input: ContextInput): RunContext |
     r.packet.release();
     mem.removeRegion(r.ctx.region);
   };
+  if (input.metadata && input.progType !== "tc") {
+    return input.progType === "xdp"
+      ? "XDP metadata is given in front of the packet, with ctx.data set to its length"
+      : `${input.progType} programs may not read data_meta, so they take no metadata`;
+  }
   if (input.progType === "xdp") {
     const r = createXdpRun(mem, { ...common, progType: input.progType });
     if (typeof r === "string") return r;
     return { ...r, output: () => xdpOutput(r), release: release(r) };
   }
-  const r = createSkbRun(mem, { ...common, progType: input.progType });
+  const r = createSkbRun(mem, {
+    ...common,
+    progType: input.progType,
+    ...(input.metadata ? { metadata: input.metadata } : {}),
+  });
   if (typeof r === "string") return r;
   return { ...r, output: () => skbOutput(r), release: release(r) };
 }

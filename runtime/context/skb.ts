@@ -81,6 +81,8 @@ export interface SkbInput {
   access: Access;
   progType: ProgType;
   loopbackIfindex: number;
+  /** tc: metadata placed just before data (skb_metadata_set), as XDP leaves it. */
+  metadata?: Uint8Array;
 }
 
 export interface SkbRun {
@@ -127,13 +129,18 @@ export function createSkbRun(mem: Memory, input: SkbInput): SkbRun | string {
     return `a ${proto === 0x0800 ? "IPv4" : "IPv6"} frame needs ${need} bytes after the Ethernet header (has ${frame.length - ETH_HLEN})`;
   }
   const l2 = input.progType === "tc";
+  const metaLen = input.metadata?.length ?? 0;
+  if (metaLen % 4 !== 0 || metaLen > 32) {
+    return `metadata of ${metaLen} bytes: XDP writes a multiple of 4, at most 32`;
+  }
   const total = kmallocSize(frame.length + SKB_HEADROOM + SKB_SHARED_INFO_SIZE);
   const buf = new Uint8Array(total);
   buf.set(frame, SKB_HEADROOM);
   const data = SKB_HEADROOM + (l2 ? 0 : ETH_HLEN);
+  if (input.metadata) buf.set(input.metadata, data - metaLen);
   const packet = new PacketBuffer(mem, {
     buf,
-    meta: data,
+    meta: data - metaLen,
     data,
     end: SKB_HEADROOM + frame.length,
     reserved: SKB_SHARED_INFO_SIZE,

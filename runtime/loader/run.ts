@@ -24,6 +24,13 @@ export interface RunInput {
   repeat?: number;
   /** The CPU to run on (per-CPU maps). Default 0. */
   cpu?: number;
+  /**
+   * tc programs: bytes just before data, as the skb's metadata (__sk_buff->data_meta), the
+   * way an XDP program's adjustMeta + ctx.meta<T>() leaves it for tc ingress. At most 32
+   * bytes, a multiple of 4 (what XDP can write). BPF_PROG_TEST_RUN has no such input (its
+   * skbs start without metadata), so a run with it has no kernel counterpart.
+   */
+  metadata?: Uint8Array;
 }
 
 export interface RunOutput {
@@ -83,6 +90,7 @@ export function runProgram(
       contextName: prog.contextName,
       frame: input.packet,
       ...(input.ctx ? { ctx: input.ctx } : {}),
+      ...(input.metadata ? { metadata: input.metadata } : {}),
       loopbackIfindex: services.loopbackIfindex,
     });
   } catch (e) {
