@@ -4,7 +4,13 @@
 // packet view `ctx.header<T>()`, and the module's own functions as
 // BPF-to-BPF calls. At most five arguments, as the calling convention allows.
 
-import { type CallExpression, Node, type ParameterDeclaration, type Expression } from "ts-morph";
+import {
+  type CallExpression,
+  type FunctionDeclaration,
+  Node,
+  type ParameterDeclaration,
+  type Expression,
+} from "ts-morph";
 import { interfaceOfNode, intTypeOfNode } from "../types/annotations.js";
 import { BE16, BE32, type IntType, U16, U32, wrap } from "../types/int-type.js";
 import { CHANGES_PACKET, HELPERS, helperAllowed } from "../types/kernel-facts.js";
@@ -17,6 +23,7 @@ import { headerView } from "./lower-packet.js";
 import { lowerCallExt } from "./lower-ext.js";
 import { lowerPrintk } from "./lower-printk.js";
 import { lowerCtxMethod } from "./lower-ctx-methods.js";
+import { packetMoverIn } from "./packet-movers.js";
 
 const SWAPS: Record<string, { from: IntType; to: IntType }> = {
   htons: { from: U16, to: BE16 },
@@ -45,8 +52,7 @@ export function lowerCall(L: Lowering, call: CallExpression): Value {
   const name = callee.getText();
   const args = call.getArguments() as Expression[];
   const local = L.module.localFunctions.get(decl);
-  if (local !== undefined)
-    return callLocal(L, call, local, decl.getParameters(), args, decl.getReturnTypeNode());
+  if (local !== undefined) return callLocal(L, call, local, decl, args);
   if (!L.module.isStdlib(decl)) return L.report("TSB1002", callee, [name]);
   const swap = SWAPS[decl.getName() ?? ""];
   if (swap) return byteSwap(L, args[0], swap, call);
@@ -128,12 +134,12 @@ function callLocal(
   L: Lowering,
   call: CallExpression,
   fn: string,
-  params: ParameterDeclaration[],
+  decl: FunctionDeclaration,
   args: Expression[],
-  retNode: Node | undefined,
 ): Value {
   L.calls.push({ callee: fn, node: call });
-  const ops = lowerArgs(L, params, args);
+  const retNode = decl.getReturnTypeNode();
+  const ops = lowerArgs(L, decl.getParameters(), args);
   if (!ops) return { kind: "error" };
   const ret = intTypeOfNode(retNode as import("ts-morph").TypeNode | undefined);
   if (!ret && retNode && interfaceOfNode(retNode as import("ts-morph").TypeNode))
@@ -143,6 +149,12 @@ function callLocal(
     ]);
   const dst = ret ? L.b.vreg() : undefined;
   L.b.emit({ op: "calllocal", fn, args: ops, ...(dst !== undefined ? { dst } : {}) });
+  // Views taken before the call are stale if the callee moves packet data.
+  const mover = packetMoverIn(decl, L.module);
+  if (mover) {
+    L.packetGeneration++;
+    L.lastPacketChange = `${fn}() (it calls ${mover})`;
+  }
   const result: IntValue | undefined =
     ret && dst !== undefined ? { kind: "int", op: reg(dst), type: ret, temp: true } : undefined;
   return result ?? { kind: "int", op: { kind: "imm", value: 0n }, type: U32 };

@@ -15,7 +15,7 @@ import { type Lowering, type Value, declarationOf } from "./lower-context.js";
 import { lowerInt } from "./lower-expr.js";
 import { metaView } from "./lower-packet.js";
 
-const METHODS: Record<string, string> = {
+export const METHODS: Record<string, string> = {
   adjustHead: "bpf_xdp_adjust_head",
   adjustTail: "bpf_xdp_adjust_tail",
   adjustMeta: "bpf_xdp_adjust_meta",
