@@ -1,9 +1,10 @@
-// `npm run fuzz -- --time 60 [--seed N] [--only raw,elf,compiler] [--no-save]`:
+// `npm run fuzz -- --time 60 [--seed N] [--only program,raw,elf,compiler] [--no-save]`:
 // runs every fuzz campaign (test/fuzz) for a share of the time, one after
 // the other, prints what each ran and found, and ends with
 // `N passed, M failed` (passed = agreements: packets on which kernel and
 // interpreter agreed plus inputs that ended as their contract says;
-// failed = disagreements + verifier rejections + crashes/hangs).
+// failed = disagreements + verifier rejections + compiler refusals of
+// generated programs + crashes/hangs).
 // Exits 1 when anything failed. Findings are minimized and saved under
 // test/fuzz/regressions unless --no-save.
 
@@ -11,6 +12,7 @@ import { appendFileSync } from "node:fs";
 import { failures, type Campaign, type Stats } from "../test/fuzz/campaign.js";
 import { compilerCampaign } from "../test/fuzz/compiler/campaign.js";
 import { elfCampaign } from "../test/fuzz/elf/campaign.js";
+import { programCampaign } from "../test/fuzz/program/campaign.js";
 import { rawCampaign } from "../test/fuzz/raw/campaign.js";
 
 interface Args {
@@ -50,9 +52,14 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** Share of the time per campaign: the kernel comparison is the one with numbers to reach. */
+/**
+ * Share of the time per campaign: most goes to generated tsbpf programs
+ * (compiler, verifier and interpreter at once), the rest still runs every
+ * other campaign.
+ */
 const CAMPAIGNS: { weight: number; make: () => Campaign }[] = [
-  { weight: 3, make: () => rawCampaign() },
+  { weight: 7, make: () => programCampaign() },
+  { weight: 2, make: () => rawCampaign() },
   { weight: 1, make: () => compilerCampaign() },
   { weight: 1, make: () => elfCampaign() },
 ];
@@ -65,6 +72,7 @@ function row(name: string, s: Stats, secs: number): string {
     `agreements ${s.agreements}`,
     `disagreements ${s.disagreements}`,
     `verifier rejections ${s.rejections}`,
+    `compiler refusals ${s.refusals}`,
     `crashes ${s.crashes}`,
   ];
   return `${name.padEnd(9)} ${secs.toFixed(0).padStart(4)} s  ${parts.join(", ")}`;
@@ -119,6 +127,7 @@ async function main(): Promise<number> {
     agreements: sum((s) => s.agreements),
     disagreements: sum((s) => s.disagreements),
     rejections: sum((s) => s.rejections),
+    refusals: sum((s) => s.refusals),
     crashes: sum((s) => s.crashes),
     findings: [],
     notes: [],

@@ -1,6 +1,6 @@
 // The shape every fuzz campaign has, so `npm run fuzz` (scripts/fuzz.ts) can
 // run them side by side for a time budget and add up their numbers, and a
-// future random tsbpf program generator plugs in as one more campaign.
+// random tsbpf program generator (program/) is one more campaign.
 
 export interface Stats {
   /** Programs compared with the kernel (raw and, later, compiled). */
@@ -14,6 +14,8 @@ export interface Stats {
   disagreements: number;
   /** Generated programs the verifier refused: generator bugs (or compiler bugs, for compiled code). */
   rejections: number;
+  /** Generated tsbpf programs the compiler refused (valid by construction: generator or compiler bugs). */
+  refusals: number;
   /** Exceptions, internal errors and hangs of a target. */
   crashes: number;
   /** One line per finding, with the reproducer's path. */
@@ -30,6 +32,7 @@ export function emptyStats(): Stats {
     agreements: 0,
     disagreements: 0,
     rejections: 0,
+    refusals: 0,
     crashes: 0,
     findings: [],
     notes: [],
@@ -37,7 +40,7 @@ export function emptyStats(): Stats {
 }
 
 export function failures(s: Stats): number {
-  return s.disagreements + s.rejections + s.crashes;
+  return s.disagreements + s.rejections + s.refusals + s.crashes;
 }
 
 export interface CampaignContext {

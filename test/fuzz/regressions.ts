@@ -143,3 +143,50 @@ export function loadInputs(
     .sort()
     .map((f) => ({ file: f, data: readFileSync(join(d, f)), fixed: f.includes(".fixed.") }));
 }
+
+/**
+ * A generated tsbpf program that failed: the compiler refused it, the
+ * verifier refused its compiled code, or kernel and interpreter disagreed.
+ * Replays compile the source, load it and run the packets on both sides:
+ * it must compile, load and agree on every packet.
+ */
+export interface ProgramRegression {
+  kind: "program";
+  status: "open" | "fixed";
+  failure: "compiler refused" | "verifier refused" | "disagreement";
+  found: string;
+  summary: string;
+  /** The exported program the packets run through. */
+  program: string;
+  source: string;
+  packets: string[];
+  kernel?: unknown;
+  interpreter?: unknown;
+}
+
+/** Saves a (minimized) generated-program finding; returns the file path. */
+export function saveProgramRegression(
+  reg: Omit<ProgramRegression, "kind" | "status">,
+  root = REGRESSIONS,
+): string {
+  const dir = join(root, "program");
+  mkdirSync(dir, { recursive: true });
+  const tag = reg.failure.split(" ")[0];
+  const file = join(dir, `${tag}-${hash(reg.source + reg.packets.join())}.json`);
+  writeFileSync(file, JSON.stringify({ kind: "program", status: "open", ...reg }, null, 2) + "\n");
+  return file;
+}
+
+export function loadProgramRegressions(
+  root = REGRESSIONS,
+): { file: string; reg: ProgramRegression }[] {
+  const dir = join(root, "program");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => ({
+      file: f,
+      reg: JSON.parse(readFileSync(join(dir, f), "utf8")) as ProgramRegression,
+    }));
+}

@@ -9,8 +9,11 @@
 #   {"op": "open", "pin": "/sys/fs/bpf/..."}        -> {"fd", "maps": [{"fd", "name", ...}]}
 #   {"op": "run", "fd": F, "data": "hex", "maps": [fd, ...]}
 #        -> {"retval", "data": "hex", "maps": [[hex value per key 0..max-1], ...]}
+#   {"op": "run", "fd": F, "data": "hex", "dump": [fd, ...]}
+#        -> {"retval", "data": "hex", "dumps": [[[key hex, value hex or [hex per CPU]], ...], ...]}
 #   {"op": "close", "fds": [F, ...]}                 -> {}
-# Array maps only (keys are u32 indexes); per-CPU arrays give one value per CPU.
+# "maps" reads array maps (keys are u32 indexes); "dump" walks any keyed map
+# with BPF_MAP_GET_NEXT_KEY (entries sorted by key). Per-CPU maps give one value per CPU.
 # The process pins itself to CPU 0 so per-CPU values land in a known slot.
 import ctypes
 import json
@@ -23,6 +26,7 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 
 BPF_MAP_LOOKUP_ELEM = 1
+BPF_MAP_GET_NEXT_KEY = 4
 BPF_OBJ_GET = 7
 BPF_PROG_TEST_RUN = 10
 BPF_MAP_GET_FD_BY_ID = 14
@@ -142,6 +146,43 @@ def dump_array(mfd):
     return out
 
 
+def dump_map(mfd):
+    """Every entry of a keyed map (hash, array, per-CPU), sorted by key."""
+    m = maps_by_fd[mfd]
+    percpu = m["type"] in PERCPU_TYPES
+    stride = (m["valueSize"] + 7) // 8 * 8
+    size = stride * ncpus if percpu else m["valueSize"]
+    cur = ctypes.create_string_buffer(max(m["keySize"], 1))
+    nxt = ctypes.create_string_buffer(max(m["keySize"], 1))
+    val = ctypes.create_string_buffer(max(size, 1))
+    keys = []
+    first = True
+    while len(keys) <= m["maxEntries"]:
+        try:
+            bpf(BPF_MAP_GET_NEXT_KEY, MapElem(map_fd=mfd, key=0 if first else ctypes.addressof(cur),
+                                               value=ctypes.addressof(nxt)))
+        except OSError:
+            break
+        first = False
+        keys.append(nxt.raw[:m["keySize"]])
+        ctypes.memmove(cur, nxt, m["keySize"])
+    out = []
+    for k in sorted(keys):
+        kb = ctypes.create_string_buffer(k, len(k))
+        try:
+            bpf(BPF_MAP_LOOKUP_ELEM, MapElem(map_fd=mfd, key=ctypes.addressof(kb),
+                                              value=ctypes.addressof(val)))
+        except OSError:
+            continue  # deleted between the walk and the lookup: cannot happen here, skip
+        raw = val.raw
+        if percpu:
+            out.append([k.hex(), [raw[c * stride:c * stride + m["valueSize"]].hex()
+                                  for c in range(ncpus)]])
+        else:
+            out.append([k.hex(), raw[:m["valueSize"]].hex()])
+    return out
+
+
 def op_run(req):
     data = bytes.fromhex(req["data"])
     din = ctypes.create_string_buffer(data, len(data))
@@ -151,7 +192,8 @@ def op_run(req):
                 data_size_out=size_out, data_out=ctypes.addressof(dout), repeat=1)
     bpf(BPF_PROG_TEST_RUN, a)
     return {"retval": a.retval, "data": dout.raw[:a.data_size_out].hex(),
-            "maps": [dump_array(m) for m in req.get("maps", [])]}
+            "maps": [dump_array(m) for m in req.get("maps", [])],
+            "dumps": [dump_map(m) for m in req.get("dump", [])]}
 
 
 def op_close(req):

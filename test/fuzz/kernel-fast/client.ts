@@ -25,10 +25,14 @@ export interface OpenedProgram {
 /** One array map's contents: per key, a hex value (per-CPU: one per CPU), null when lookup failed. */
 export type ArrayDump = (string | string[] | null)[];
 
+/** Every entry of a keyed map, sorted by key: [key hex, value hex (per-CPU: one per CPU)]. */
+export type MapDump = [string, string | string[]][];
+
 export interface FastRun {
   retval: number;
   data: Uint8Array;
   maps: ArrayDump[];
+  dumps: MapDump[];
 }
 
 type Reply = { ok: true; [k: string]: unknown } | { ok: false; error: string };
@@ -76,18 +80,23 @@ export class FastKernel {
     return (await this.request({ op: "open", pin })) as unknown as OpenedProgram;
   }
 
-  /** BPF_PROG_TEST_RUN once on `data`, then dumps the given array maps. */
-  async run(fd: number, data: Uint8Array, mapFds: readonly number[]): Promise<FastRun> {
-    const r = await this.request({
-      op: "run",
-      fd,
-      data: Buffer.from(data).toString("hex"),
-      maps: mapFds,
-    });
+  /**
+   * BPF_PROG_TEST_RUN once on `data`, then reads maps: `maps` as arrays
+   * (every index), `dump` walked key by key (any keyed map type).
+   */
+  async run(
+    fd: number,
+    data: Uint8Array,
+    maps: readonly number[],
+    dump: readonly number[] = [],
+  ): Promise<FastRun> {
+    const hex = Buffer.from(data).toString("hex");
+    const r = await this.request({ op: "run", fd, data: hex, maps, dump });
     return {
       retval: r.retval as number,
       data: Uint8Array.from(Buffer.from(r.data as string, "hex")),
       maps: r.maps as ArrayDump[],
+      dumps: r.dumps as MapDump[],
     };
   }
 

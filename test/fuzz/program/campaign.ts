@@ -1,0 +1,232 @@
+// Campaign "program": random well-typed tsbpf sources (generator.ts), a few
+// XDP programs each, compiled in a long-lived child process (the next
+// source compiles on the other CPU while this one runs), loaded by the
+// kernel's verifier and compared with the interpreter packet by packet
+// (differential.ts). A source that fails to compile or load is split into
+// its programs to find the culprit. Findings: a compiler crash, hang or
+// refusal of a generated program, a verifier refusal of compiled code, a
+// disagreement. Each is minimized (statement by statement) and saved under
+// test/fuzz/regressions, where regressions.test.ts replays it.
+
+import { detectKernel } from "../../../runtime/kernel/index.js";
+import { emptyStats, type Campaign, type CampaignContext, type Stats } from "../campaign.js";
+import { FastKernel } from "../kernel-fast/client.js";
+import { saveInput, saveProgramRegression } from "../regressions.js";
+import { Rng } from "../rng.js";
+import { CompileClient, type CompileReply } from "./compile-client.js";
+import {
+  compareObject,
+  describeProgramDifference,
+  type ProgramDisagreement,
+} from "./differential.js";
+import { generateSource, type ProgramGenOptions } from "./generator.js";
+import { minimizeSource } from "./minimize.js";
+import { randomPacket } from "./packets.js";
+import { only, render, type GenSource } from "./source.js";
+
+export interface ProgramCampaignOptions extends ProgramGenOptions {
+  packetsPerProgram?: number;
+  /** Findings to minimize per run (each takes up to minimizeMs). */
+  maxMinimize?: number;
+  minimizeMs?: number;
+}
+
+type FailureKind = "crash" | "compiler refused" | "verifier refused" | "disagreement";
+
+interface Failure {
+  kind: FailureKind;
+  /** What identifies it across programs (its first line, numbers blanked). */
+  key: string;
+  detail: string;
+  disagreement?: ProgramDisagreement;
+}
+
+/** A compile reply as a failure, or undefined when it gave an object. */
+function compileFailure(r: CompileReply): Failure | undefined {
+  const ice = r.diagnostics.find((d) => d.code.startsWith("TSB9"));
+  const crash = r.hang ?? r.thrown ?? ice?.text;
+  if (crash) {
+    const first = crash.split("\n")[0]!;
+    return { kind: "crash", key: `crash ${first.replace(/\d+/g, "#")}`, detail: crash };
+  }
+  if (r.object) return undefined;
+  const d = r.diagnostics[0];
+  const text = d?.text ?? "compile() gave neither an object nor a diagnostic";
+  return { kind: "compiler refused", key: `refused ${d?.code ?? "none"}`, detail: text };
+}
+
+function verifierTail(log: string): string {
+  return log
+    .split("\n")
+    .filter((l) => l.trim())
+    .slice(-4)
+    .join(" | ");
+}
+
+export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
+  return {
+    name: "program",
+    unavailable() {
+      const k = detectKernel();
+      return k.available ? undefined : k.reason;
+    },
+    async run(ctx: CampaignContext): Promise<Stats> {
+      const stats = emptyStats();
+      const client = new CompileClient();
+      const fast = new FastKernel();
+      const rng = new Rng(ctx.seed);
+      const packetsPer = opts.packetsPerProgram ?? 10;
+      const t0 = Date.now();
+      let sources = 0;
+      let compileMs = 0;
+      let minimized = 0;
+      const seen = new Set<string>();
+
+      /** Runs one source all the way; returns the failure, counting what passed. */
+      const check = async (
+        src: GenSource,
+        packets: Record<string, Uint8Array[]>,
+        count: boolean,
+        reply?: CompileReply,
+      ): Promise<Failure | undefined> => {
+        const r = reply ?? (await client.compile(render(src)));
+        const cf = compileFailure(r);
+        if (cf) return cf;
+        const mine = Object.fromEntries(src.units.map((u) => [u.name, packets[u.name] ?? []]));
+        const res = await compareObject(fast, r.object!, mine);
+        if (res.refused) {
+          return { kind: "verifier refused", key: "verifier refused", detail: res.refused };
+        }
+        if (count) {
+          stats.programs += src.units.length;
+          stats.packets += res.packets;
+          stats.agreements += res.agreements;
+        }
+        const d = res.disagreements[0];
+        if (!d) return undefined;
+        const what = describeProgramDifference(d.kernel, d.interpreter);
+        return {
+          kind: "disagreement",
+          key: what.replace(/\d+/g, "#").replace(/map \S+/g, "map"),
+          detail: what,
+          disagreement: d,
+        };
+      };
+
+      const record = async (
+        src: GenSource,
+        packets: Record<string, Uint8Array[]>,
+        f: Failure,
+        where: string,
+      ): Promise<void> => {
+        if (f.kind === "crash") stats.crashes++;
+        else if (f.kind === "compiler refused") stats.refusals++;
+        else if (f.kind === "verifier refused") stats.rejections++;
+        else stats.disagreements += f.disagreement ? 1 : 0;
+        const name = src.units[0]!.name;
+        let found = src;
+        let pkts = packets[name] ?? [];
+        if (f.disagreement) pkts = pkts.slice(0, f.disagreement.packet + 1);
+        const firstTime = !seen.has(f.key);
+        seen.add(f.key);
+        let note = "";
+        if (ctx.save && firstTime && minimized < (opts.maxMinimize ?? 5)) {
+          minimized++;
+          const m = await minimizeSource(
+            src,
+            async (c) => (await check(c, { [name]: pkts }, false))?.key === f.key,
+            { timeMs: opts.minimizeMs ?? 60_000 },
+          );
+          found = m.source;
+          note = ` (minimized in ${m.trials} trials)`;
+        }
+        const text = render(found);
+        let saved = "";
+        if (ctx.save && firstTime) {
+          if (f.kind === "crash") {
+            saved = saveInput(
+              "compiler",
+              f.detail.startsWith("no answer") ? "hang" : "crash",
+              text,
+              "txt",
+            );
+          } else {
+            const again =
+              f.kind === "disagreement" ? await check(found, { [name]: pkts }, false) : f;
+            saved = saveProgramRegression({
+              failure: f.kind,
+              found: `program campaign, seed ${ctx.seed}, ${where}, ${new Date().toISOString().slice(0, 10)}`,
+              summary:
+                f.kind === "verifier refused" ? verifierTail(f.detail) : f.detail.split("\n")[0]!,
+              program: name,
+              source: text,
+              packets: pkts.map((p) => Buffer.from(p).toString("hex")),
+              ...(again?.disagreement
+                ? { kernel: again.disagreement.kernel, interpreter: again.disagreement.interpreter }
+                : {}),
+            });
+          }
+        }
+        const summary =
+          f.kind === "verifier refused" ? verifierTail(f.detail) : f.detail.split("\n")[0];
+        stats.findings.push(
+          `${f.kind} ${name} (${where})${note}: ${summary}${saved ? ` -> ${saved}` : ""}`,
+        );
+        ctx.log(`${f.kind.toUpperCase()} ${name} (${where}):\n${text}\n${f.detail.slice(-3000)}`);
+      };
+
+      const next = (n: number) => {
+        const src = generateSource(rng, `s${n}`, opts);
+        const packets = Object.fromEntries(
+          src.units.map((u) => [
+            u.name,
+            Array.from({ length: packetsPer }, () => randomPacket(rng)),
+          ]),
+        );
+        return { src, packets, reply: client.compile(render(src)) };
+      };
+
+      try {
+        let pending = next(0);
+        for (let n = 0; Date.now() < ctx.deadline && n < (ctx.limit ?? Infinity); n++) {
+          const cur = pending;
+          pending = next(n + 1);
+          const reply = await cur.reply;
+          sources++;
+          compileMs += reply.ms;
+          const where = `source ${n}`;
+          const whole = await check(cur.src, cur.packets, true, reply);
+          if (!whole) continue;
+          if (whole.kind === "disagreement") {
+            const d = whole.disagreement!;
+            await record(only(cur.src, [d.program]), cur.packets, whole, where);
+            continue;
+          }
+          // A whole-source failure: find the program(s) it belongs to.
+          let blamed = 0;
+          for (const u of cur.src.units) {
+            const alone = only(cur.src, [u.name]);
+            const f = await check(alone, cur.packets, true);
+            if (f) {
+              blamed++;
+              await record(alone, cur.packets, f, where);
+            }
+          }
+          if (blamed === 0)
+            await record(cur.src, cur.packets, whole, `${where}, whole source only`);
+        }
+        await pending.reply;
+      } finally {
+        client.dispose();
+        fast.dispose();
+      }
+      const min = (Date.now() - t0) / 60_000;
+      stats.notes.push(
+        `${sources} sources compiled (mean ${(compileMs / Math.max(sources, 1)).toFixed(0)} ms each), ` +
+          `${Math.round(stats.programs / min)} programs/min, ${Math.round(stats.packets / min)} packets/min, ` +
+          `${client.restarts} compiler restarts`,
+      );
+      return stats;
+    },
+  };
+}

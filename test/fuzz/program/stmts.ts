@@ -1,0 +1,211 @@
+// Random statements: declarations, assignments, if/else, bounded loops
+// (for/while/do with small constant trip counts and break/continue), packet
+// views (`ctx.header<H>(off)` then `if (h)`), map lookups (`if (v)`),
+// updates, deletes, atomics and early returns. Loops and views nest only a
+// little so the verifier's state exploration stays far from its limits.
+
+import { INT_TYPES, literal, signed, type IntT } from "./int-types.js";
+import { cond, divisor, expr, small } from "./exprs.js";
+import {
+  child,
+  fresh,
+  isArrayMap,
+  type MapDecl,
+  type ProgramDecls,
+  type Scope,
+  type StructDecl,
+} from "./scope.js";
+import { block, line, type Node } from "./source.js";
+
+const XDP_ACTIONS = ["ABORTED", "DROP", "PASS", "TX"];
+
+/** Readable places of a struct view (`h.f`, `h.bytes[i]`), all writable. */
+function structPlaces(s: Scope, view: string, st: StructDecl): void {
+  for (const f of st.fields) {
+    if (typeof f.type === "string")
+      s.places.push({ text: `${view}.${f.name}`, type: f.type, writable: true });
+    else
+      for (let i = 0; i < f.type.bytes; i++)
+        s.places.push({ text: `${view}.${f.name}[${i}]`, type: "u8", writable: true });
+  }
+}
+
+/** A struct literal of `st` whose fields take few distinct values. */
+function structLiteral(d: ProgramDecls, s: Scope, st: StructDecl, mask: number): string {
+  const fields = st.fields.map((f) => {
+    if (typeof f.type === "string") return `${f.name}: ${small(d, s, f.type, mask)}`;
+    const items = Array.from({ length: f.type.bytes }, () => small(d, s, "u8", mask));
+    return `${f.name}: [${items.join(", ")}]`;
+  });
+  return `{ ${fields.join(", ")} }`;
+}
+
+/** The key argument of a map call, with any statement it needs first. */
+function keyOf(d: ProgramDecls, s: Scope, m: MapDecl, pre: Node[]): string {
+  if (typeof m.key !== "string") {
+    const k = fresh(d, "k");
+    pre.push(line(`const ${k}: ${m.key.name} = ${structLiteral(d, s, m.key, 3)};`));
+    return k;
+  }
+  const mask = isArrayMap(m.cls)
+    ? d.rng.chance(0.8)
+      ? m.maxEntries - 1
+      : m.maxEntries * 2 - 1
+    : 7;
+  return small(d, s, m.key, mask);
+}
+
+function valueOf(d: ProgramDecls, s: Scope, m: MapDecl, pre: Node[]): string {
+  if (typeof m.value === "string") return expr(d, s, m.value, 2).text;
+  const v = fresh(d, "nv");
+  pre.push(line(`const ${v}: ${m.value.name} = ${structLiteral(d, s, m.value, 0xff)};`));
+  return v;
+}
+
+function returnStmt(d: ProgramDecls, s: Scope): string {
+  if (s.ret !== "xdp") return `return ${expr(d, s, s.ret, 2).text};`;
+  if (d.rng.chance(0.6)) return `return XdpAction.${d.rng.pick(XDP_ACTIONS)};`;
+  // `as u32`: a literal would give the callback a literal return type that is no XdpAction.
+  return `return ${expr(d, s, "u32", 2).text} as u32;`;
+}
+
+function loop(d: ProgramDecls, s: Scope, depth: number): Node[] {
+  const rng = d.rng;
+  const t: IntT = rng.chance(0.6) ? "u32" : rng.pick(INT_TYPES);
+  const start = signed(t) && rng.chance(0.3) ? -rng.int(3) : rng.int(2);
+  const trips = rng.range(1, 5);
+  const end = start + trips;
+  const i = fresh(d, "i");
+  const inner = child(s, { loopDepth: s.loopDepth + 1 });
+  inner.places.push({ text: i, type: t, writable: false });
+  const body = stmts(d, inner, depth - 1, rng.range(1, 4));
+  const from = start < 0 ? `(${start})` : `${start}`;
+  switch (rng.int(3)) {
+    case 0:
+      return [block(`for (let ${i}: ${t} = ${from}; ${i} < ${end}; ${i}++)`, body)];
+    case 1:
+      return [
+        line(`let ${i}: ${t} = ${from};`),
+        block(`while (${i} < ${end})`, [line(`${i}++;`), ...body]),
+      ];
+    default:
+      return [
+        line(`let ${i}: ${t} = ${from};`),
+        block("do", [line(`${i}++;`), ...body], undefined, ` while (${i} < ${end});`),
+      ];
+  }
+}
+
+function headerView(d: ProgramDecls, s: Scope, depth: number): Node[] {
+  const rng = d.rng;
+  const h = rng.pick(d.headers);
+  const off = rng.chance(0.6)
+    ? `${rng.int(48)}`
+    : `(${expr(d, s, "u32", 1, true).text} & ${rng.pick([7, 15, 31, 63])})`;
+  const v = fresh(d, "h");
+  const inner = child(s, { viewDepth: s.viewDepth + 1 });
+  structPlaces(inner, v, h);
+  const body = stmts(d, inner, depth - 1, rng.range(1, 5));
+  const orElse = rng.chance(0.3) ? stmts(d, child(s), depth - 1, rng.range(1, 2)) : undefined;
+  return [line(`const ${v} = ctx.header<${h.name}>(${off});`), block(`if (${v})`, body, orElse)];
+}
+
+function lookup(d: ProgramDecls, s: Scope, depth: number): Node[] {
+  const rng = d.rng;
+  const m = rng.pick(d.maps);
+  const pre: Node[] = [];
+  const key = keyOf(d, s, m, pre);
+  const v = fresh(d, "v");
+  const inner = child(s, { viewDepth: s.viewDepth + 1 });
+  if (typeof m.value === "string") {
+    inner.places.push({ text: `${v}.value`, type: m.value, writable: true, ref: v });
+  } else structPlaces(inner, v, m.value);
+  const body = stmts(d, inner, depth - 1, rng.range(1, 4));
+  const orElse = rng.chance(0.4) ? stmts(d, child(s), depth - 1, rng.range(1, 2)) : undefined;
+  return [...pre, line(`const ${v} = ${m.name}.lookup(${key});`), block(`if (${v})`, body, orElse)];
+}
+
+function mapChange(d: ProgramDecls, s: Scope): Node[] {
+  const rng = d.rng;
+  const m = rng.pick(d.maps);
+  const pre: Node[] = [];
+  const key = keyOf(d, s, m, pre);
+  let call: string;
+  if (rng.chance(0.7)) {
+    const value = valueOf(d, s, m, pre);
+    const flags = rng.pick(["", ", 0", ", 1", ", 2", ", BPF_ANY", ", BPF_NOEXIST", ", BPF_EXIST"]);
+    call = `${m.name}.update(${key}, ${value}${flags})`;
+  } else call = `${m.name}.delete(${key})`;
+  if (rng.chance(0.5)) {
+    const r = fresh(d, "r");
+    s.places.push({ text: r, type: "i64", writable: false });
+    return [...pre, line(`const ${r}: i64 = ${call};`)];
+  }
+  return [...pre, line(`${call};`)];
+}
+
+function assign(d: ProgramDecls, s: Scope): Node[] {
+  const rng = d.rng;
+  const targets = s.places.filter((p) => p.writable);
+  if (!targets.length) return declare(d, s);
+  const p = rng.pick(targets);
+  const r = rng.int(10);
+  if (r < 4) return [line(`${p.text} = ${expr(d, s, p.type, 2).text};`)];
+  if (r < 5) return [line(`${p.text}${rng.pick(["++", "--"])};`)];
+  if (r < 6)
+    return [line(`${p.text} ${rng.pick(["<<=", ">>="])} ${rng.int(Number(p.type.slice(1)))};`)];
+  if (r < 7 && p.ref && (p.type.endsWith("32") || p.type.endsWith("64"))) {
+    const op = rng.pick(["atomicAdd", "atomicSub", "atomicAnd", "atomicOr", "atomicXor"]);
+    return [line(`${op}(${p.ref}, ${expr(d, s, p.type, 2).text});`)];
+  }
+  const op = rng.pick(["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="]);
+  const value = expr(d, s, p.type, 2).text;
+  return [line(`${p.text} ${op} ${op === "/=" || op === "%=" ? divisor(value) : value};`)];
+}
+
+function declare(d: ProgramDecls, s: Scope): Node[] {
+  const t = d.rng.pick(INT_TYPES);
+  const v = fresh(d, "x");
+  const text = expr(d, s, t, 2).text;
+  const mutable = d.rng.chance(0.7);
+  s.places.push({ text: v, type: t, writable: mutable });
+  return [line(`${mutable ? "let" : "const"} ${v}: ${t} = ${text};`)];
+}
+
+function stmt(d: ProgramDecls, s: Scope, depth: number): Node[] {
+  const rng = d.rng;
+  const nested = depth > 0;
+  const table: [number, () => Node[]][] = [
+    [20, () => declare(d, s)],
+    [25, () => assign(d, s)],
+    [
+      nested ? 10 : 0,
+      () => [
+        block(
+          `if (${cond(d, s, 2)})`,
+          stmts(d, child(s), depth - 1, rng.range(1, 3)),
+          rng.chance(0.4) ? stmts(d, child(s), depth - 1, rng.range(1, 2)) : undefined,
+        ),
+      ],
+    ],
+    [nested && s.loopDepth < 2 ? 6 : 0, () => loop(d, s, depth)],
+    [nested && s.hasCtx && s.viewDepth < 2 ? 8 : 0, () => headerView(d, s, depth)],
+    [nested && d.maps.length && s.viewDepth < 2 ? 8 : 0, () => lookup(d, s, depth)],
+    [d.maps.length ? 6 : 0, () => mapChange(d, s)],
+    [3, () => [line(`if (${cond(d, s, 1)}) ${returnStmt(d, s)}`)]],
+    [
+      s.loopDepth > 0 ? 4 : 0,
+      () => [line(`if (${cond(d, s, 1)}) ${rng.pick(["break", "continue"])};`)],
+    ],
+  ];
+  return rng.weighted(table.filter(([w]) => w > 0))();
+}
+
+/** `count` statements in one block (declarations become visible to the later ones). */
+export function stmts(d: ProgramDecls, s: Scope, depth: number, count: number): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < count; i++) out.push(...stmt(d, s, depth));
+  return out;
+}
+
+export { returnStmt, literal };
