@@ -5,17 +5,19 @@
 // 320 bytes kept back (bpf_xdp_adjust_tail may grow the packet up to them).
 // ctx_in's `data` is the metadata length: the first that many input bytes are
 // metadata, taken out of the headroom. data_out starts at data_meta.
+// Inputs past the linear part continue in page-sized frags (xdp-frags.ts).
 
 import type { Access } from "./struct.js";
 import { ContextStruct } from "./struct.js";
 import { PacketBuffer } from "./packet.js";
 import type { Memory } from "../vm/memory.js";
+import { MAX_SKB_FRAGS, attachFrags, fragsOf, fragsSize } from "./xdp-frags.js";
 
 export const XDP_PACKET_HEADROOM = 256;
 export const XDP_FRAME_SIZE = 4096;
 /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
 export const SKB_SHARED_INFO_SIZE = 320;
-/** The largest linear frame test_run accepts without frags. */
+/** The linear part's size without metadata; longer inputs continue in frags. */
 export const XDP_MAX_LINEAR = XDP_FRAME_SIZE - XDP_PACKET_HEADROOM - SKB_SHARED_INFO_SIZE;
 /** ETH_HLEN: test_run refuses shorter inputs (bpf_test_init). */
 export const ETH_HLEN = 14;
@@ -23,7 +25,7 @@ export const ETH_HLEN = 14;
 export interface XdpInput {
   /** data_in: metadata (ctx.data bytes) then the frame from the Ethernet header. */
   frame: Uint8Array;
-  /** ctx_in fields: data (metadata length), ingress_ifindex, rx_queue_index. */
+  /** ctx_in fields: data (metadata length), ingress_ifindex, rx_queue_index (devmap programs: egress_ifindex). */
   ctx: Readonly<Record<string, number | bigint>>;
   access: Access;
   progType: string;
@@ -39,7 +41,13 @@ export interface XdpRun {
 /** Validates the input as test_run does; returns an error message or the run state. */
 export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
   const metaLen = Number(input.ctx.data ?? 0);
+  // Devmap egress programs (xdp/devmap: their access table has egress_ifindex)
+  // run after bpf_redirect_map with the target device as egress_ifindex.
+  // test_run refuses them (-EINVAL); the runtime runs them as the devmap
+  // would, with ctx.egress_ifindex naming the device (default: the ingress one).
+  const devmap = "egress_ifindex" in input.access;
   const known = new Set(["data", "data_end", "ingress_ifindex", "rx_queue_index"]);
+  if (devmap) known.add("egress_ifindex");
   for (const [k, v] of Object.entries(input.ctx)) {
     if (!known.has(k) && BigInt(v) !== 0n) return `ctx field ${k} must be 0 for BPF_PROG_TEST_RUN`;
   }
@@ -50,18 +58,17 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
   if (metaLen % 4 !== 0 || metaLen > 32 || metaLen > input.frame.length) {
     return `metadata length ${metaLen} must be a multiple of 4, at most 32`;
   }
-  const len = input.frame.length - metaLen;
   if (input.frame.length < ETH_HLEN)
     return `packet of ${input.frame.length} bytes: test_run needs at least ${ETH_HLEN}`;
-  if (input.frame.length > XDP_MAX_LINEAR) {
-    return `packet of ${input.frame.length} bytes needs XDP frags (over ${XDP_MAX_LINEAR}); not supported yet`;
-  }
+  // Past a page minus headroom and tailroom the rest goes into frags (xdp-frags.ts).
+  const linear = Math.min(input.frame.length, XDP_MAX_LINEAR + metaLen);
+  const len = linear - metaLen;
   const ingress = Number(input.ctx.ingress_ifindex ?? 0);
   const rxq = Number(input.ctx.rx_queue_index ?? 0);
   if (ingress === 0 && rxq !== 0) return "rx_queue_index needs an ingress_ifindex";
   const buf = new Uint8Array(XDP_FRAME_SIZE);
   const meta = XDP_PACKET_HEADROOM - metaLen;
-  buf.set(input.frame, meta);
+  buf.set(input.frame.subarray(0, linear), meta);
   const packet = new PacketBuffer(mem, {
     buf,
     meta,
@@ -70,6 +77,10 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
     reserved: SKB_SHARED_INFO_SIZE,
     writable: true,
   });
+  if (!attachFrags(packet, input.frame.subarray(linear))) {
+    packet.release();
+    return `packet of ${input.frame.length} bytes needs more than ${MAX_SKB_FRAGS} frags (-ENOMEM)`;
+  }
   const ctx = new ContextStruct(mem, {
     struct: "xdp_md",
     access: input.access,
@@ -83,11 +94,25 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
   });
   ctx.set("ingress_ifindex", BigInt(ingress || input.loopbackIfindex));
   ctx.set("rx_queue_index", BigInt(rxq));
+  if (devmap) {
+    ctx.set(
+      "egress_ifindex",
+      BigInt(Number(input.ctx.egress_ifindex ?? 0) || ingress || input.loopbackIfindex),
+    );
+  }
   return { packet, ctx };
 }
 
-/** data_out: from data_meta to data_end. */
+/** data_out: from data_meta to data_end, then the frags. */
 export function xdpOutput(run: XdpRun): Uint8Array {
   const p = run.packet;
-  return p.buf.slice(p.meta, p.end);
+  const frags = fragsOf(p);
+  const out = new Uint8Array(p.end - p.meta + fragsSize(p));
+  out.set(p.buf.subarray(p.meta, p.end));
+  let at = p.end - p.meta;
+  for (const f of frags) {
+    out.set(f.page.subarray(0, f.size), at);
+    at += f.size;
+  }
+  return out;
 }

@@ -2,11 +2,12 @@
 // length, load/store bytes for XDP and skb programs, skb pull/change
 // head/tail, and the MTU check. Geometry changes go through env.packet,
 // which re-registers the packet region so stale packet pointers fault, as
-// the verifier forces programs to re-check after these helpers. XDP frames
-// here are linear (test_run without frags), so the frag paths never apply.
+// the verifier forces programs to re-check after these helpers. XDP packets
+// longer than a page continue in frags (runtime/context/xdp-frags.ts).
 
 import type { HelperImpl, RunEnv } from "../env.js";
 import { ETH_HLEN } from "../context/xdp.js";
+import { adjustFragsTail, buffLen, fragsOf, readBuff, writeBuff } from "../context/xdp-frags.js";
 import {
   E,
   K,
@@ -66,6 +67,11 @@ const xdpAdjustMeta: HelperImpl = (env, _ctx, offset) => {
 const xdpAdjustTail: HelperImpl = (env, _ctx, offset) => {
   const p = env.packet;
   const delta = s32(offset);
+  if (fragsOf(p).length) {
+    const r = adjustFragsTail(p, delta, ETH_HLEN);
+    p.setBounds({}); // the verifier treats it as changing packet data either way
+    return BigInt(r);
+  }
   const end = p.end + delta;
   if (end > p.buf.length - p.reserved) return neg(E.EINVAL);
   if (end < p.data + ETH_HLEN) return neg(E.EINVAL);
@@ -75,27 +81,27 @@ const xdpAdjustTail: HelperImpl = (env, _ctx, offset) => {
   return 0n;
 };
 
-const xdpGetBuffLen: HelperImpl = (env) => BigInt(env.packet.end - env.packet.data);
+const xdpGetBuffLen: HelperImpl = (env) => BigInt(buffLen(env.packet));
 
-/** bpf_xdp_pointer's checks: -EFAULT past 0xffff, -EINVAL past the buffer. */
-function xdpRange(env: RunEnv, offset: bigint, len: bigint): number | bigint {
+/** bpf_xdp_load/store_bytes' checks: -EFAULT past 0xffff, -EINVAL past the buffer (frags included). */
+function xdpRange(env: RunEnv, offset: bigint, len: bigint): bigint {
   if (u32(offset) > 0xffff || u32(len) > 0xffff) return neg(E.EFAULT);
-  if (u32(offset) + u32(len) > env.packet.end - env.packet.data) return neg(E.EINVAL);
-  return env.packet.data + u32(offset);
+  if (u32(offset) + u32(len) > buffLen(env.packet)) return neg(E.EINVAL);
+  return 0n;
 }
 
 const xdpLoadBytes: HelperImpl = (env, _ctx, offset, buf, len) => {
-  const at = xdpRange(env, offset, len);
-  if (typeof at === "bigint") return at;
+  const err = xdpRange(env, offset, len);
+  if (err) return err;
   const dst = writableMem(env, buf, u32(len));
-  dst.set(env.packet.buf.subarray(at, at + u32(len)));
+  dst.set(readBuff(env.packet, u32(offset), u32(len)));
   return 0n;
 };
 
 const xdpStoreBytes: HelperImpl = (env, _ctx, offset, buf, len) => {
-  const at = xdpRange(env, offset, len);
-  if (typeof at === "bigint") return at;
-  env.packet.buf.set(readMem(env, buf, u32(len)), at);
+  const err = xdpRange(env, offset, len);
+  if (err) return err;
+  writeBuff(env.packet, u32(offset), readMem(env, buf, u32(len)));
   return 0n;
 };
 
