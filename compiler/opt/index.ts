@@ -1,7 +1,10 @@
-// Stage: optimize. Runs the cheap passes to a fixed point (bounded).
+// Stage: optimize. Runs the cheap passes to a fixed point (bounded), then
+// the copy passes (after jump threading has seen lowering's null tests as
+// written), then the cheap passes again on what they exposed.
 
 import type { IrFunction } from "../ir/ir.js";
 import { propagateConstants } from "./constprop.js";
+import { coalesceCopies, propagateCopies } from "./copies.js";
 import { removeDeadCode } from "./dce.js";
 import { mergeReturns } from "./merge-returns.js";
 import { printIr } from "./print-ir.js";
@@ -19,5 +22,12 @@ function simplify(f: IrFunction): void {
 
 export function optimize(f: IrFunction): void {
   simplify(f);
+  for (let round = 0; round < 4; round++) {
+    let changed = propagateCopies(f);
+    changed = removeDeadCode(f) || changed;
+    changed = coalesceCopies(f) || changed;
+    if (!changed) break;
+    simplify(f);
+  }
   if (process.env["TSBPF_DUMP_IR"]) console.error(printIr(f));
 }

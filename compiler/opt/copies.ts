@@ -1,0 +1,201 @@
+// Copy propagation and copy coalescing on the (non-SSA) IR. Lowering copies
+// freely: a header view starts as `h = data`, an update `x += 1` becomes
+// `t = x; t2 = t + 1; x = t2`. The allocator's intervals have no holes, so it
+// cannot give such a copy's two sides one register, and each becomes a mov.
+//
+// Forward: where `d = s` is available (on every path since the copy, neither
+// d nor s was written), reads of d become reads of s, and dead-code removal
+// drops the copy once nothing reads d. Backward: `t = op(...); ... x = t`,
+// in one block, with t read nowhere else and x untouched in between, becomes
+// `x = op(...)`.
+//
+// A copy counts only between two pointers or two scalars, so a packet
+// pointer is never renamed to a scalar register (or the reverse). A 32-bit
+// mov is a copy unless it is marked zext (a truncation): lowering keeps
+// 32-bit values in their canonical 64-bit form, which isel relies on too
+// when it drops a coalesced `w1 = w1`.
+
+import {
+  type Block,
+  defOf,
+  type IrFunction,
+  type IrInsn,
+  type Operand,
+  type Terminator,
+  type VReg,
+} from "../ir/ir.js";
+import { reachableBlocks, successors } from "../ir/ir.js";
+import { liveness } from "../ir/liveness.js";
+
+type Copy = { d: VReg; s: VReg };
+
+function isCopy(f: IrFunction, i: IrInsn): Copy | undefined {
+  if (i.op !== "mov" || i.zext || i.src.kind !== "reg" || i.src.reg === i.dst) return undefined;
+  if (f.pointers.has(i.dst) !== f.pointers.has(i.src.reg)) return undefined;
+  return { d: i.dst, s: i.src.reg };
+}
+
+const key = (c: Copy) => `${c.d}:${c.s}`;
+
+/** Rewrite the vregs an instruction reads (not the one it writes). */
+export function mapUses<T extends IrInsn | Terminator>(i: T, m: (v: VReg) => VReg): T {
+  const o = (x: Operand): Operand => (x.kind === "reg" ? { kind: "reg", reg: m(x.reg) } : x);
+  const x = { ...i } as Record<string, unknown> & T;
+  switch (i.op) {
+    case "mov":
+      return { ...x, src: o(i.src) };
+    case "alu":
+      return { ...x, a: m(i.a), b: o(i.b) };
+    case "neg":
+      return { ...x, a: m(i.a) };
+    case "movsx":
+    case "swap":
+      return { ...x, src: m(i.src) };
+    case "load":
+      return { ...x, base: m(i.base) };
+    case "store":
+      return { ...x, base: m(i.base), src: o(i.src) };
+    case "spill":
+      return { ...x, src: m(i.src) };
+    case "call":
+    case "calllocal":
+    case "callkfunc":
+      return { ...x, args: i.args.map(o) };
+    case "atomic":
+      return { ...x, base: m(i.base), src: m(i.src), ...(i.a !== undefined ? { a: m(i.a) } : {}) };
+    case "br":
+      return { ...x, a: m(i.a), b: o(i.b) };
+    case "ret":
+      return { ...x, value: o(i.value) };
+    default:
+      return x;
+  }
+}
+
+/** Atomic fetch ops write their src register too; treat every atomic as writing src and dst. */
+function defsOf(i: IrInsn): VReg[] {
+  const d = defOf(i);
+  const out = d !== undefined ? [d] : [];
+  if (i.op === "atomic") out.push(i.src);
+  return out;
+}
+
+function transfer(f: IrFunction, facts: Map<string, Copy>, i: IrInsn): void {
+  for (const d of defsOf(i))
+    for (const [k, c] of facts) if (c.d === d || c.s === d) facts.delete(k);
+  const c = isCopy(f, i);
+  if (c) facts.set(key(c), c);
+}
+
+export function propagateCopies(f: IrFunction): boolean {
+  const blocks = reachableBlocks(f);
+  const preds = new Map<Block, Block[]>(blocks.map((b) => [b, []]));
+  for (const b of blocks) for (const s of successors(b)) preds.get(s)!.push(b);
+  // Available copies at block ends; undefined = not computed yet (top).
+  const out = new Map<Block, Map<string, Copy> | undefined>();
+  const inOf = (b: Block): Map<string, Copy> => {
+    if (b === f.entry) return new Map();
+    let acc: Map<string, Copy> | undefined;
+    for (const p of preds.get(b)!) {
+      const o = out.get(p);
+      if (!o) continue;
+      if (!acc) acc = new Map(o);
+      else for (const k of [...acc.keys()]) if (!o.has(k)) acc.delete(k);
+    }
+    return acc ?? new Map();
+  };
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const b of blocks) {
+      const facts = inOf(b);
+      for (const i of b.insns) transfer(f, facts, i);
+      const old = out.get(b);
+      if (!old || old.size !== facts.size || [...facts.keys()].some((k) => !old.has(k))) {
+        out.set(b, facts);
+        changed = true;
+      }
+    }
+  }
+  let rewrote = false;
+  for (const b of blocks) {
+    const facts = inOf(b);
+    const subst = (v: VReg): VReg => {
+      for (const c of facts.values())
+        if (c.d === v) {
+          rewrote = true;
+          return c.s;
+        }
+      return v;
+    };
+    b.insns = b.insns.map((i) => {
+      const x = mapUses(i, subst);
+      transfer(f, facts, x);
+      return x;
+    });
+    b.term = mapUses(b.term, subst);
+  }
+  return rewrote;
+}
+
+/** `t = op(...); ...; x = t` with t dead afterwards and x untouched between: write x directly. */
+export function coalesceCopies(f: IrFunction): boolean {
+  const { liveOut } = liveness(f);
+  let changed = false;
+  for (const b of f.blocks) {
+    for (let k = 0; k < b.insns.length; k++) {
+      const mv = b.insns[k]!;
+      const c = isCopy(f, mv);
+      if (!c || f.params.includes(c.s)) continue;
+      const { d: x, s: t } = c;
+      // t must die here: no later read in the block, not live out (unless redefined first).
+      if (readLater(b, k + 1, t, liveOut.get(b)!)) continue;
+      // Find t's definition in this block, with x neither read nor written in between.
+      let def = -1;
+      for (let j = k - 1; j >= 0; j--) {
+        const i = b.insns[j]!;
+        if (defsOf(i).includes(t)) {
+          def = i.op === "atomic" ? -1 : j;
+          break;
+        }
+        if (defsOf(i).includes(x) || usesOfInsn(i).includes(x)) break;
+      }
+      if (def < 0) continue;
+      const di = b.insns[def]!;
+      const renamed = (v: VReg) => (v === t ? x : v);
+      b.insns[def] = {
+        ...di,
+        dst: x,
+        ...(mv.nonNull || di.nonNull ? { nonNull: true } : {}),
+      } as IrInsn;
+      for (let j = def + 1; j < k; j++) b.insns[j] = mapUses(b.insns[j]!, renamed);
+      b.insns.splice(k, 1);
+      k = def;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function usesOfInsn(i: IrInsn): VReg[] {
+  const seen: VReg[] = [];
+  mapUses(i, (v) => {
+    seen.push(v);
+    return v;
+  });
+  return seen;
+}
+
+function readLater(b: Block, from: number, t: VReg, liveOut: Set<VReg>): boolean {
+  for (let j = from; j < b.insns.length; j++) {
+    const i = b.insns[j]!;
+    if (usesOfInsn(i).includes(t)) return true;
+    if (defsOf(i).includes(t)) return false;
+  }
+  let termReads = false;
+  mapUses(b.term, (v) => {
+    if (v === t) termReads = true;
+    return v;
+  });
+  return termReads || liveOut.has(t);
+}
