@@ -83,7 +83,8 @@ export interface TsbpfObject {
   program(name: string): ProgramHandle;
   readonly maps: Readonly<Record<string, MapHandle>>;
   /**
-   * BPF timers: nothing fires by itself. Run every armed timer callback
+   * BPF timers and work queues: nothing fires by itself. Run every work
+   * item bpf_wq_start queued, then every armed timer callback
    * whose expiry has passed on the clock (bpf_timer_start's nsecs after the
    * clock read at start), earliest first, on `cpu` (default 0); returns how
    * many callbacks ran. A callback's fault is thrown as a VmError.

@@ -19,6 +19,7 @@ import { skbHelpers } from "./skb.js";
 import { stringKfuncs } from "./strings.js";
 import { timerHelpers } from "./timer.js";
 import { utilHelpers } from "./util.js";
+import { workqueueKfuncs } from "./workqueue.js";
 
 export const FAMILY_HELPERS: readonly HelperRegistry[] = [
   packetHelpers,
@@ -40,4 +41,5 @@ export const FAMILY_KFUNCS: readonly HelperRegistry[] = [
   conntrackKfuncs,
   probeDynptrKfuncs,
   localObjectKfuncs,
+  workqueueKfuncs,
 ];

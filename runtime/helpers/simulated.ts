@@ -124,11 +124,7 @@ for (const it of ["task", "css", "css_task", "task_vma"]) {
 }
 
 /** Kfuncs the runtime does not implement, and why. */
-const MISSING: Record<string, string> = {
-  bpf_wq_init: "BPF work queues are not simulated",
-  bpf_wq_set_callback_impl: "BPF work queues are not simulated",
-  bpf_wq_start: "BPF work queues are not simulated",
-};
+const MISSING: Record<string, string> = {};
 
 const missingKfuncImpls: Record<string, HelperImpl> = {};
 for (const [name, why] of Object.entries(MISSING))

@@ -10,6 +10,7 @@ import type { HelperImpl, RunEnv } from "../env.js";
 import type { BpfMap } from "../maps/index.js";
 import type { Pointer } from "../vm/types.js";
 import { E, K, family, neg } from "./support.js";
+import { runPendingWork } from "./workqueue.js";
 
 const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
@@ -56,7 +57,7 @@ function now(env: RunEnv, clock: number): bigint {
 }
 
 /** The key of the element whose live value is `value` (the kernel keeps it next to the value). */
-function keyOf(map: BpfMap, value: Uint8Array): Uint8Array {
+export function keyOf(map: BpfMap, value: Uint8Array): Uint8Array {
   for (let k = map.nextKey(undefined), n = 0; k && n <= map.maxEntries; k = map.nextKey(k), n++) {
     const v = map.lookup(k);
     if (v && v.buffer === value.buffer && v.byteOffset === value.byteOffset) return k.slice();
@@ -123,9 +124,10 @@ export function pendingTimers(env: RunEnv): BpfTimer[] {
   return out;
 }
 
-/** Run every timer whose expiry has passed on env's clock; returns how many fired. */
+/** Run started work items, then every timer whose expiry has passed on env's clock; returns how many ran. */
 export function runDueTimers(env: RunEnv): number {
-  let fired = 0;
+  // Work queue items started by bpf_wq_start run first: they are due at once.
+  let fired = runPendingWork(env);
   for (;;) {
     const due = pendingTimers(env)
       .filter((t) => t.expires! <= now(env, t.clock))

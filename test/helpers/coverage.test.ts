@@ -71,6 +71,10 @@ const KERNEL_COMPARED = new Set([
   "bpf_probe_read_kernel_str_dynptr",
   "bpf_probe_read_user_dynptr",
   "bpf_probe_read_user_str_dynptr",
+  // workqueue-kernel.test.ts
+  "bpf_wq_init",
+  "bpf_wq_set_callback_impl",
+  "bpf_wq_start",
   // graph-kernel.test.ts
   "bpf_obj_new_impl",
   "bpf_obj_drop_impl",
