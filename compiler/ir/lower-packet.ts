@@ -43,7 +43,7 @@ export function headerView(L: Lowering, call: CallExpression, ctxReg: VReg): Val
   if (!off) return { kind: "error" };
   const offset = convert(L, off, U32, arg, false);
   const b = L.b;
-  const { data, dataEnd } = packetBounds(L, ctxReg, facts);
+  const { data, dataEnd } = packetBounds(L, ctxReg, facts, offset.op.kind === "reg");
   const view = b.vreg(true);
   const end = b.vreg(true);
   if (offset.op.kind === "imm" && offset.op.value === 0n)
