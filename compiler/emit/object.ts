@@ -14,6 +14,7 @@ import { legalize } from "../isel/legalize.js";
 import { selectInstructions } from "../isel/select.js";
 import { addressStackFromR10 } from "../isel/frame-peephole.js";
 import { optimize } from "../opt/index.js";
+import { inlineSmallFunctions } from "../opt/inline.js";
 import { allocateRegisters } from "../regalloc/linear-scan.js";
 import { dataSpecs } from "./maps.js";
 
@@ -56,6 +57,7 @@ export function compileFunction(f: IrFunction, diags: DiagnosticBag): CompiledFu
 }
 
 export function backEnd(mod: IrModule, diags: DiagnosticBag): CompiledModule {
+  inlineSmallFunctions(mod);
   return {
     license: mod.license,
     programs: mod.programs.map((p) => ({ ...compileFunction(p.fn, diags), section: p.section })),

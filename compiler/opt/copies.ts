@@ -24,8 +24,8 @@ import {
   type Terminator,
   type VReg,
 } from "../ir/ir.js";
-import { reachableBlocks, successors } from "../ir/ir.js";
 import { liveness } from "../ir/liveness.js";
+import { availableAtEntry, type Facts } from "./available.js";
 
 type Copy = { d: VReg; s: VReg };
 
@@ -80,7 +80,7 @@ function defsOf(i: IrInsn): VReg[] {
   return out;
 }
 
-function transfer(f: IrFunction, facts: Map<string, Copy>, i: IrInsn): void {
+function transfer(f: IrFunction, facts: Facts<Copy>, i: IrInsn): void {
   for (const d of defsOf(i))
     for (const [k, c] of facts) if (c.d === d || c.s === d) facts.delete(k);
   const c = isCopy(f, i);
@@ -88,38 +88,13 @@ function transfer(f: IrFunction, facts: Map<string, Copy>, i: IrInsn): void {
 }
 
 export function propagateCopies(f: IrFunction): boolean {
-  const blocks = reachableBlocks(f);
-  const preds = new Map<Block, Block[]>(blocks.map((b) => [b, []]));
-  for (const b of blocks) for (const s of successors(b)) preds.get(s)!.push(b);
-  // Available copies at block ends; undefined = not computed yet (top).
-  const out = new Map<Block, Map<string, Copy> | undefined>();
-  const inOf = (b: Block): Map<string, Copy> => {
-    if (b === f.entry) return new Map();
-    let acc: Map<string, Copy> | undefined;
-    for (const p of preds.get(b)!) {
-      const o = out.get(p);
-      if (!o) continue;
-      if (!acc) acc = new Map(o);
-      else for (const k of [...acc.keys()]) if (!o.has(k)) acc.delete(k);
-    }
-    return acc ?? new Map();
-  };
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const b of blocks) {
-      const facts = inOf(b);
-      for (const i of b.insns) transfer(f, facts, i);
-      const old = out.get(b);
-      if (!old || old.size !== facts.size || [...facts.keys()].some((k) => !old.has(k))) {
-        out.set(b, facts);
-        changed = true;
-      }
-    }
-  }
+  const entry = availableAtEntry<Copy>(
+    f,
+    (facts, i) => transfer(f, facts, i),
+    (a, b) => a.s === b.s,
+  );
   let rewrote = false;
-  for (const b of blocks) {
-    const facts = inOf(b);
+  for (const [b, facts] of entry) {
     const subst = (v: VReg): VReg => {
       for (const c of facts.values())
         if (c.d === v) {

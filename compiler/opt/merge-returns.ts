@@ -10,17 +10,9 @@
 
 import type { Block, IrFunction, VReg } from "../ir/ir.js";
 import { defOf, reachableBlocks, successors } from "../ir/ir.js";
+import { retarget } from "./threading.js";
 
-function retarget(p: Block, from: Block, to: Block): void {
-  const t = p.term;
-  if (t.op === "jmp" && t.target === from) t.target = to;
-  if (t.op === "br") {
-    if (t.then === from) t.then = to;
-    if (t.else === from) t.else = to;
-  }
-}
-
-/** The constant `b` last wrote to `v`, if its last write of `v` is `v = K`. */
+/** Whether `b`'s last write of `v` is `v = K` (a constant). */
 function constantAtEnd(b: Block, v: VReg): boolean {
   for (let k = b.insns.length - 1; k >= 0; k--) {
     const i = b.insns[k]!;

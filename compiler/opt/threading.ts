@@ -22,7 +22,8 @@ function knownAtEnd(b: Block, r: VReg): Known {
   return undefined;
 }
 
-function retarget(p: Block, from: Block, to: Block): void {
+/** Point `p`'s edges to `from` at `to` instead. */
+export function retarget(p: Block, from: Block, to: Block): void {
   const t = p.term;
   if (t.op === "jmp" && t.target === from) t.target = to;
   if (t.op === "br") {

@@ -14,6 +14,7 @@ const PROGRAMS = [
   "eth_proto",
   "tcp_syn",
   "subprograms",
+  "calls_kept",
   "ttl_decrement",
   "signed32",
   "lwt_change_head",

@@ -1,0 +1,58 @@
+// A forward "available facts" analysis over the CFG, shared by the passes
+// that rewrite a read using something known on every path to it (copies,
+// loads, pointer offsets). A fact is a key with a value; at a join a fact
+// survives only if every predecessor has it with the same value. The
+// transfer function kills and adds facts for one instruction.
+
+import type { Block, IrFunction, IrInsn } from "../ir/ir.js";
+import { reachableBlocks, successors } from "../ir/ir.js";
+
+export type Facts<T> = Map<string, T>;
+
+/** Facts holding at the start of each reachable block. */
+export function availableAtEntry<T>(
+  f: IrFunction,
+  transfer: (facts: Facts<T>, i: IrInsn) => void,
+  same: (a: T, b: T) => boolean,
+): Map<Block, Facts<T>> {
+  const blocks = reachableBlocks(f);
+  const preds = new Map<Block, Block[]>(blocks.map((b) => [b, []]));
+  for (const b of blocks) for (const s of successors(b)) preds.get(s)!.push(b);
+  const out = new Map<Block, Facts<T>>();
+  const inOf = (b: Block): Facts<T> => {
+    if (b === f.entry) return new Map();
+    let acc: Facts<T> | undefined;
+    for (const p of preds.get(b)!) {
+      const o = out.get(p);
+      if (!o) continue; // not computed yet: optimistic (top)
+      if (!acc) acc = new Map(o);
+      else
+        for (const [k, v] of [...acc]) {
+          const w = o.get(k);
+          if (w === undefined || !same(v, w)) acc.delete(k);
+        }
+    }
+    return acc ?? new Map();
+  };
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const b of blocks) {
+      const facts = inOf(b);
+      for (const i of b.insns) transfer(facts, i);
+      const old = out.get(b);
+      const differs =
+        !old ||
+        old.size !== facts.size ||
+        [...facts].some(([k, v]) => {
+          const w = old.get(k);
+          return w === undefined || !same(v, w);
+        });
+      if (differs) {
+        out.set(b, facts);
+        changed = true;
+      }
+    }
+  }
+  return new Map(blocks.map((b) => [b, inOf(b)]));
+}
