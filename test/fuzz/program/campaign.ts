@@ -26,6 +26,8 @@ import { only, render, type GenSource } from "./source.js";
 
 export interface ProgramCampaignOptions extends ProgramGenOptions {
   packetsPerProgram?: number;
+  /** Compiler processes working ahead (the machine has 2 CPUs; the kernel side needs one). */
+  compilers?: number;
   /** Findings to minimize per run (each takes up to minimizeMs). */
   maxMinimize?: number;
   minimizeMs?: number;
@@ -72,10 +74,13 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
     },
     async run(ctx: CampaignContext): Promise<Stats> {
       const stats = emptyStats();
-      const client = new CompileClient();
+      // Sources compile ahead in `compilers` processes while this one runs the kernel and the
+      // interpreter; checks of single programs (isolation, minimization) use the first.
+      const clients = Array.from({ length: opts.compilers ?? 2 }, () => new CompileClient());
+      const client = clients[0]!;
       const fast = new FastKernel();
       const rng = new Rng(ctx.seed);
-      const packetsPer = opts.packetsPerProgram ?? 10;
+      const packetsPer = opts.packetsPerProgram ?? 12;
       const t0 = Date.now();
       let sources = 0;
       let compileMs = 0;
@@ -183,14 +188,15 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
             Array.from({ length: packetsPer }, () => randomPacket(rng)),
           ]),
         );
-        return { src, packets, reply: client.compile(render(src)) };
+        return { src, packets, reply: clients[n % clients.length]!.compile(render(src)) };
       };
 
       try {
-        let pending = next(0);
-        for (let n = 0; Date.now() < ctx.deadline && n < (ctx.limit ?? Infinity); n++) {
-          const cur = pending;
-          pending = next(n + 1);
+        const limit = ctx.limit ?? Infinity;
+        const ahead = Array.from({ length: Math.min(clients.length, limit) }, (_, i) => next(i));
+        for (let n = 0; Date.now() < ctx.deadline && n < limit; n++) {
+          const cur = ahead.shift()!;
+          if (n + ahead.length + 1 < limit) ahead.push(next(n + ahead.length + 1));
           const reply = await cur.reply;
           sources++;
           compileMs += reply.ms;
@@ -215,16 +221,16 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
           if (blamed === 0)
             await record(cur.src, cur.packets, whole, `${where}, whole source only`);
         }
-        await pending.reply;
       } finally {
-        client.dispose();
+        // Sources still compiling ahead are dropped with their processes.
+        for (const c of clients) c.dispose();
         fast.dispose();
       }
       const min = (Date.now() - t0) / 60_000;
       stats.notes.push(
         `${sources} sources compiled (mean ${(compileMs / Math.max(sources, 1)).toFixed(0)} ms each), ` +
           `${Math.round(stats.programs / min)} programs/min, ${Math.round(stats.packets / min)} packets/min, ` +
-          `${client.restarts} compiler restarts`,
+          `${clients.reduce((n, c) => n + c.restarts, 0)} compiler restarts`,
       );
       return stats;
     },

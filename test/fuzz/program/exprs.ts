@@ -17,13 +17,14 @@ export interface Expr {
 const ARITH = ["+", "-", "*", "/", "%", "&", "|", "^"] as const;
 const CMP = ["<", "<=", ">", ">=", "===", "!=="] as const;
 
-function places(s: Scope, t: IntT, exact: boolean): Expr[] {
+function places(d: ProgramDecls, s: Scope, t: IntT, exact: boolean): Expr[] {
   const out: Expr[] = [];
   for (const p of s.places) {
     if (p.type === t) out.push({ text: p.text, kind: "exact" });
     else if (!exact && widensTo(p.type, t)) out.push({ text: p.text, kind: "narrow" });
   }
-  if (s.hasCtx) {
+  // Context fields are constants under test_run: offered only now and then.
+  if (s.hasCtx && (out.length === 0 || d.rng.chance(0.2))) {
     for (const f of ["ctx.rx_queue_index", "ctx.ingress_ifindex"]) {
       if (t === "u32") out.push({ text: f, kind: "exact" });
       else if (!exact && widensTo("u32", t)) out.push({ text: f, kind: "narrow" });
@@ -35,14 +36,16 @@ function places(s: Scope, t: IntT, exact: boolean): Expr[] {
 /** Any readable place, cast to `t`: the fallback that always gives an exact expression. */
 function castPlace(d: ProgramDecls, s: Scope, t: IntT): Expr {
   const all = s.places.map((p) => p.text);
-  if (s.hasCtx) all.push("ctx.rx_queue_index", "ctx.ingress_ifindex");
+  if (s.hasCtx && (all.length === 0 || d.rng.chance(0.2))) {
+    all.push("ctx.rx_queue_index", "ctx.ingress_ifindex");
+  }
   if (all.length === 0) throw new Error("generator: a scope without any readable place");
   return { text: `(${d.rng.pick(all)} as ${t})`, kind: "exact" };
 }
 
 function leaf(d: ProgramDecls, s: Scope, t: IntT, exact: boolean): Expr {
   const rng = d.rng;
-  const options = places(s, t, exact);
+  const options = places(d, s, t, exact);
   if (!exact && rng.chance(0.3)) return { text: literal(rng, t), kind: "lit" };
   if (options.length && rng.chance(0.85)) return rng.pick(options);
   if (s.hasCtx && rng.chance(0.2)) {

@@ -120,6 +120,31 @@ function fnDecl(d: ProgramDecls): Node {
   return decl;
 }
 
+/**
+ * The program's first statements: variables loaded from the packet's first
+ * bytes (through a header view, zero when the packet is too short), so that
+ * values, branches and map keys depend on the packet.
+ */
+function packetValues(d: ProgramDecls, s: Scope): Node[] {
+  const h = structDecl(d, "P", 5);
+  d.headers.push(h);
+  const decls: Node[] = [];
+  const loads: Node[] = [];
+  const view = fresh(d, "pkt");
+  for (const f of h.fields) {
+    const v = fresh(d, "x");
+    const t: IntT = typeof f.type === "string" ? f.type : "u8";
+    decls.push(line(`let ${v}: ${t} = 0;`));
+    loads.push(line(`${v} = ${view}.${f.name}${typeof f.type === "string" ? "" : "[0]"};`));
+    s.places.push({ text: v, type: t, writable: true });
+  }
+  return [
+    ...decls,
+    line(`const ${view} = ctx.header<${h.name}>(${d.rng.int(4)});`),
+    block(`if (${view})`, loads),
+  ];
+}
+
 /** One XDP program and everything it declares, as top-level items. */
 export function generateProgram(rng: Rng, name: string, opts: ProgramGenOptions = {}): Node[] {
   const d: ProgramDecls = {
@@ -134,10 +159,10 @@ export function generateProgram(rng: Rng, name: string, opts: ProgramGenOptions 
   for (let i = rng.range(1, 3); i > 0; i--) d.headers.push(structDecl(d, "H", 5));
   for (let i = rng.int(4); i > 0; i--) d.maps.push(mapDecl(d));
   const fns: Node[] = [];
-  for (let i = rng.int(3); i > 0; i--) fns.push(fnDecl(d));
+  for (let i = rng.chance(0.5) ? rng.range(1, 2) : 0; i > 0; i--) fns.push(fnDecl(d));
   const s: Scope = { places: [], hasCtx: true, ret: "xdp", loopDepth: 0, viewDepth: 0 };
-  const [lo, hi] = opts.bodyStatements ?? [2, 8];
-  const body = stmts(d, s, 3, rng.range(lo, hi));
+  const [lo, hi] = opts.bodyStatements ?? [1, 5];
+  const body = [...packetValues(d, s), ...stmts(d, s, 3, rng.range(lo, hi))];
   body.push(line(returnStmt(d, s)));
   return [
     ...d.headers.map(renderStruct),
@@ -149,7 +174,7 @@ export function generateProgram(rng: Rng, name: string, opts: ProgramGenOptions 
 }
 
 export function generateSource(rng: Rng, tag: string, opts: ProgramGenOptions = {}): GenSource {
-  const units = Array.from({ length: opts.programsPerSource ?? 6 }, (_, i) => {
+  const units = Array.from({ length: opts.programsPerSource ?? 12 }, (_, i) => {
     const name = `${tag}p${i}`;
     return { name, items: generateProgram(rng, name, opts) };
   });

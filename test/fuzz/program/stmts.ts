@@ -96,6 +96,37 @@ function loop(d: ProgramDecls, s: Scope, depth: number): Node[] {
   }
 }
 
+/** `switch` on a few distinct case values, each case a block ending in break (or falling through). */
+function switchStmt(d: ProgramDecls, s: Scope, depth: number): Node[] {
+  const rng = d.rng;
+  const t = rng.pick(INT_TYPES);
+  const values = [
+    ...new Set(Array.from({ length: rng.range(1, 4) }, () => rng.range(signed(t) ? -2 : 0, 5))),
+  ];
+  const cases = values.map((v, i) => {
+    const body = stmts(d, child(s), depth - 1, rng.range(0, 2));
+    if (i === values.length - 1 || rng.chance(0.8)) body.push(line("break;"));
+    return block(`case ${v < 0 ? `(${v})` : v}:`, body);
+  });
+  if (rng.chance(0.5))
+    cases.push(block("default:", stmts(d, child(s), depth - 1, rng.range(1, 2))));
+  return [block(`switch (${expr(d, s, t, 2, true).text})`, cases)];
+}
+
+/**
+ * ctx.adjustHead/Tail/Meta: moves packet data, so only where no header view
+ * is live (a view would be stale: TSB3010), i.e. in the program body outside
+ * view blocks.
+ */
+function adjust(d: ProgramDecls, s: Scope): Node[] {
+  const rng = d.rng;
+  const m = rng.pick(["adjustHead", "adjustTail", "adjustMeta"]);
+  const delta = rng.chance(0.7) ? literal(rng, "i8") : `(${expr(d, s, "i32", 1, true).text} % 64)`;
+  const r = fresh(d, "r");
+  s.places.push({ text: r, type: "i64", writable: false });
+  return [line(`const ${r}: i64 = ctx.${m}(${delta});`)];
+}
+
 function headerView(d: ProgramDecls, s: Scope, depth: number): Node[] {
   const rng = d.rng;
   const h = rng.pick(d.headers);
@@ -190,6 +221,8 @@ function stmt(d: ProgramDecls, s: Scope, depth: number): Node[] {
     ],
     [nested && s.loopDepth < 2 ? 6 : 0, () => loop(d, s, depth)],
     [nested && s.hasCtx && s.viewDepth < 2 ? 8 : 0, () => headerView(d, s, depth)],
+    [nested ? 3 : 0, () => switchStmt(d, s, depth)],
+    [s.ret === "xdp" && s.viewDepth === 0 ? 2 : 0, () => adjust(d, s)],
     [nested && d.maps.length && s.viewDepth < 2 ? 8 : 0, () => lookup(d, s, depth)],
     [d.maps.length ? 6 : 0, () => mapChange(d, s)],
     [3, () => [line(`if (${cond(d, s, 1)}) ${returnStmt(d, s)}`)]],
