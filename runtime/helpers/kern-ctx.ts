@@ -6,8 +6,10 @@
 //
 //   struct xdp_buff (56 bytes): data, data_end, data_meta, data_hard_start
 //     (packet pointers; data_hard_start is the start of the 256-byte
-//     headroom), frame_sz (4096, as test_run's frames), flags (0: no frags).
-//     rxq and txq read as NULL (no device objects).
+//     headroom), frame_sz (4096, as test_run's frames), flags (0: no frags),
+//     txq NULL, rxq a simulated struct xdp_rxq_info (64 bytes): queue_index
+//     (rx_queue_index), reg_state 1 (registered); its dev reads as NULL (no
+//     device objects: the kernel's points at the loopback device).
 //   struct sk_buff (224 bytes): len, data_len (0: linear), queue_mapping,
 //     pkt_type (3-bit field at byte 128), tc_index, priority, skb_iif
 //     (ingress_ifindex), hash, mark, protocol (network order as stored),
@@ -24,11 +26,19 @@ const XDP_FRAME_SZ = 4096n;
 
 type Field = [offset: number, size: 1 | 2 | 4 | 8, value: (env: RunEnv) => bigint];
 
+/** struct xdp_rxq_info: dev (NULL here), queue_index, reg_state (REG_STATE_REGISTERED). */
+const RXQ_SIZE = 64;
+const RXQ_FIELDS: Field[] = [
+  [8, 4, (env) => env.ctx.get("rx_queue_index")],
+  [12, 4, () => 1n],
+];
+
 const XDP_FIELDS: Field[] = [
   [0, 8, (env) => env.packet.pointer(env.packet.data)],
   [8, 8, (env) => env.packet.pointer(env.packet.end)],
   [16, 8, (env) => env.packet.pointer(env.packet.meta)],
   [24, 8, (env) => env.packet.pointer(0)],
+  [32, 8, (env) => simulated(env, "rxq", RXQ_SIZE, RXQ_FIELDS)],
   [48, 4, () => XDP_FRAME_SZ],
 ];
 
@@ -59,30 +69,30 @@ function load(env: RunEnv, fields: Field[], offset: number, size: number): bigin
   return 0n;
 }
 
-/** One simulated struct per VM and kind, answering for the run that last cast its context. */
-const kernCtx = new WeakMap<object, { ptr: bigint; env: RunEnv }>();
+/** One simulated struct per VM and kind, answering for the run that last asked for it. */
+const structs = new WeakMap<object, Map<string, { ptr: bigint; env: RunEnv }>>();
 
-const castToKernCtx: HelperImpl = (env) => {
-  const xdp = env.progType === "xdp";
-  const key = xdp ? env.vm.mem : env.vm;
-  let k = kernCtx.get(key);
-  if (!k) {
-    const fields = xdp ? XDP_FIELDS : SKB_FIELDS;
+function simulated(env: RunEnv, name: string, size: number, fields: Field[]): bigint {
+  let byName = structs.get(env.vm);
+  if (!byName) structs.set(env.vm, (byName = new Map()));
+  let s = byName.get(name);
+  if (!s) {
     const holder = { ptr: 0n, env };
-    holder.ptr = env.vm.mem.addRegion(
-      "memory",
-      new Uint8Array(xdp ? XDP_BUFF_SIZE : SK_BUFF_SIZE),
-      {
-        name: `struct ${xdp ? "xdp_buff" : "sk_buff"} (simulated)`,
-        readOnly: true,
-        access: { load: (offset, size) => load(holder.env, fields, offset, size) },
-      },
-    ).ptr;
-    kernCtx.set(key, (k = holder));
+    holder.ptr = env.vm.mem.addRegion("memory", new Uint8Array(size), {
+      name: `struct ${name} (simulated)`,
+      readOnly: true,
+      access: { load: (offset, n) => load(holder.env, fields, offset, n) },
+    }).ptr;
+    byName.set(name, (s = holder));
   }
-  k.env = env;
-  return k.ptr;
-};
+  s.env = env;
+  return s.ptr;
+}
+
+const castToKernCtx: HelperImpl = (env) =>
+  env.progType === "xdp"
+    ? simulated(env, "xdp_buff", XDP_BUFF_SIZE, XDP_FIELDS)
+    : simulated(env, "sk_buff", SK_BUFF_SIZE, SKB_FIELDS);
 
 export const kernCtxKfuncs = {
   bpf_cast_to_kern_ctx: castToKernCtx,

@@ -126,7 +126,7 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
   try {
     image = linkObject(object, entries, {
       mapIndex: (name) => (mapNames.includes(name) ? mapNames.indexOf(name) : undefined),
-      kfuncId: (name) => kfuncIds.get(name),
+      kfuncId: (name) => kfuncIds.get(KFUNC_ALIASES[name] ?? name),
       roots: [...exceptionCallbacks.values()],
     });
   } catch (e) {
@@ -178,6 +178,15 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
   }));
   return { object, programs, maps, mapEnv, vm, current };
 }
+
+/**
+ * Kernel names of kfuncs the stdlib knows by another name: 6.18 renamed
+ * bpf_stream_vprintk to bpf_stream_vprintk_impl (same arguments plus the
+ * aux__prog the verifier fills in), and clang objects built for it call that.
+ */
+const KFUNC_ALIASES: Readonly<Record<string, string>> = {
+  bpf_stream_vprintk_impl: "bpf_stream_vprintk",
+};
 
 /** VM call tables: every known id, calling the registry's implementation with the current run's env. */
 function bridge(
