@@ -4,7 +4,10 @@
 // in the bundled interpreter, times compilation and the compiler's peak
 // RSS, prints one table and writes bench/results/latest.{md,json}.
 // Options: --quick (fewer rounds and repeats), --only a,b (some programs),
-// --no-compile (skip compile-time and RSS).
+// --no-compile (skip compile-time and RSS). Two sections run alone:
+// --only vm (the interpreter's tight loop, bench/vm-loop.ts, with uBPF) and
+// --only interp (every program's interpreter time against the kernel JIT's,
+// nothing else). Partial runs print without replacing results/.
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,12 +22,16 @@ import { compareOnPackets, loadProgram, type Loaded } from "./lib/kernel.js";
 import { describeMachine, load1 } from "./lib/machine.js";
 import { interpreterTime, kernelTimeOne, kernelTimes } from "./lib/measure.js";
 import { buildPair, countInsns } from "./lib/objects.js";
+import { formatLoop, measureLoop } from "./vm-loop.js";
 import { renderMarkdown, type BenchResults, type ProgramResult } from "./lib/report.js";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const onlyAt = argv.indexOf("--only");
-const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? "").split(",")) : undefined;
+const onlyArg = onlyAt >= 0 ? (argv[onlyAt + 1] ?? "") : undefined;
+/** A section run alone: "vm" (tight loop) or "interp" (interpreter vs JIT per program). */
+const section = onlyArg === "vm" || onlyArg === "interp" ? onlyArg : undefined;
+const only = onlyArg !== undefined && !section ? new Set(onlyArg.split(",")) : undefined;
 const settings = quick
   ? { rounds: 3, repeat: 20_000, interpRepeat: 200, compileRounds: 3 }
   : { rounds: 7, repeat: 200_000, interpRepeat: 2_000, compileRounds: 5 };
@@ -70,7 +77,7 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
     else r.verifier.c = c.verifierInsns;
     if (typeof ts === "string") r.status = `tsbpf object rejected: ${ts}`;
     else if (ts) r.verifier.ts = ts.verifierInsns;
-    if (typeof c !== "string" && ts && typeof ts !== "string") {
+    if (typeof c !== "string" && ts && typeof ts !== "string" && section !== "interp") {
       const agreement = await compareOnPackets(prog, ts, c);
       if (!agreement.same) {
         r.status = "MISMATCH";
@@ -95,7 +102,14 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
         const jitNs =
           r.kernel && side === ts ? r.kernel.tsNs : await kernelTimeOne(prog, side, settings);
         const which = side === ts ? "tsbpf" : "clang";
-        r.interp = { ns: it.ns, jitNs, object: which, load: [load0, load1()] };
+        r.interp = {
+          ns: it.ns,
+          singleNs: it.singleNs,
+          instructions: it.instructions,
+          jitNs,
+          object: which,
+          load: [load0, load1()],
+        };
       }
     }
   } finally {
@@ -133,8 +147,13 @@ async function main(): Promise<void> {
   console.log(
     `bench: ${machine.date}, load ${machine.loadavg.join(", ")}, ${quick ? "quick" : "full"} run`,
   );
+  if (section === "vm") {
+    console.log(formatLoop(measureLoop(quick ? 5_000_000 : 20_000_000)));
+    return;
+  }
   const notes: string[] = [sourceState()];
-  const distNote = argv.includes("--no-compile") ? "" : ensureDist();
+  const skipCompile = argv.includes("--no-compile") || section === "interp";
+  const distNote = skipCompile ? "" : ensureDist();
   if (distNote) notes.push(distNote);
   const outDir = mkdtempSync(join(tmpdir(), "tsbpf-bench-"));
   const programs: ProgramResult[] = [];
@@ -152,7 +171,12 @@ async function main(): Promise<void> {
     rmSync(outDir, { recursive: true, force: true });
   }
   const results: BenchResults = { machine, settings, notes, programs };
-  if (!argv.includes("--no-compile")) {
+  if (!section) {
+    console.log("  interpreter tight loop...");
+    results.loop = measureLoop(quick ? 5_000_000 : 20_000_000);
+    console.log(formatLoop(results.loop));
+  }
+  if (!skipCompile) {
     console.log("  compile times...");
     const one = programs.find((r) => r.insns.ts !== undefined)?.name ?? FALLBACK_ONE_PROGRAM;
     results.compile = measureCompileTimes(one, settings.compileRounds);
@@ -160,7 +184,7 @@ async function main(): Promise<void> {
   const md = renderMarkdown(results);
   console.log(`\n${md}`);
   // A partial run (--only) must not replace the committed table of the whole corpus.
-  if (only) return;
+  if (only || section) return;
   const dir = join(import.meta.dirname, "results");
   mkdirSync(dir, { recursive: true });
   // Written prettier-formatted, so `npm run format:check` stays clean after a run.

@@ -1,46 +1,67 @@
 // Interpreter throughput on the tight loop of issue 9: sum of i for i below
 // N, three instructions per iteration (add, add, jlt), in million BPF
 // instructions per second, for both tiers: the reference interpreter and the
-// translating tier (BPF -> JavaScript function). One table: medians of
-// ROUNDS runs of each tier (interleaved, so both see the same machine
-// load), CPU time (process.cpuUsage: user + system of this process) and
-// wall time, the load average, and ratios.
+// translating tier (BPF -> JavaScript function). Medians of ROUNDS runs of
+// each tier (interleaved, so both see the same machine load), CPU time
+// (process.cpuUsage: user + system of this process) and wall time, the
+// load average, and ratios.
 //
-// uBPF's C interpreter: the issue quotes about 218 M insn/s "on this kind of
-// machine"; that figure is quoted, not measured here. When UBPF_BENCH names
-// an executable that runs the same loop on uBPF's interpreter and prints
-// "<cpu M/s> <wall M/s> <r0>" per round (built outside the repo from a
-// snapshot of iovisor/ubpf; its code is not part of tsbpf), it is run in
-// the same process tree right after, and the table shows the ratio to it.
+// uBPF's C interpreter is measured in the same run when its harness is
+// built: bench/ubpf/build.sh compiles bench/ubpf/bench.c (the same loop,
+// 7 rounds, "<cpu M/s> <wall M/s> <r0>" per round) against a uBPF checkout
+// kept outside the repository, into /tmp/tsbpf-ubpf/ubpf-bench (or
+// UBPF_BENCH names the executable). Without it, the table compares with the
+// 218 M/s the issue quotes for uBPF "on this kind of machine".
 //
-// Usage: npx tsx bench/vm-loop.ts [N]   (UBPF_BENCH=/path/to/ubpf-bench optional)
+// Usage: npx tsx bench/vm-loop.ts [N]; `npx tsx bench/run.ts --only vm` runs
+// the same measurement, and the full bench puts it in results/latest.md.
 
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { pathToFileURL } from "node:url";
 import { Add64, Exit, Jlt, Mov64, Reg, label, resolveLabels } from "../bpf/isa/index.js";
 import { createVm, type Vm, type VmTier } from "../runtime/vm/index.js";
 
-const N = Number(process.argv[2] ?? 20_000_000);
+export const UBPF_QUOTED = 218;
 const ROUNDS = 7;
-const UBPF_QUOTED = 218;
+const DEFAULT_UBPF = "/tmp/tsbpf-ubpf/ubpf-bench";
 
-const program = [
-  Mov64.imm(Reg.R0, 0),
-  Mov64.imm(Reg.R1, 0),
-  label("loop", Add64.reg(Reg.R0, Reg.R1)),
-  Add64.imm(Reg.R1, 1),
-  Jlt.imm(Reg.R1, N, "loop"),
-  Exit(),
-];
-resolveLabels(program);
-const expected = (BigInt(N) * BigInt(N - 1)) / 2n;
+/** Medians in million instructions per second. */
+export interface LoopRate {
+  cpu: number;
+  wall: number;
+}
+
+export interface LoopResults {
+  n: number;
+  rounds: number;
+  load: [number, number];
+  interpret: LoopRate;
+  translate: LoopRate;
+  /** uBPF's C interpreter in the same run, or why it was not measured. */
+  ubpf: LoopRate | { error: string };
+}
 
 interface Rates {
   cpu: number[];
   wall: number[];
 }
 
-function once(vm: Vm, rates: Rates): void {
+function loopProgram(n: number) {
+  const program = [
+    Mov64.imm(Reg.R0, 0),
+    Mov64.imm(Reg.R1, 0),
+    label("loop", Add64.reg(Reg.R0, Reg.R1)),
+    Add64.imm(Reg.R1, 1),
+    Jlt.imm(Reg.R1, n, "loop"),
+    Exit(),
+  ];
+  resolveLabels(program);
+  return program;
+}
+
+function once(vm: Vm, expected: bigint, rates: Rates): void {
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const result = vm.run();
@@ -53,47 +74,80 @@ function once(vm: Vm, rates: Rates): void {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const loadBefore = loadavg()[0]!;
-const tiers: VmTier[] = ["interpret", "translate"];
-const vms = tiers.map((tier) => createVm({ code: program, budget: 4 * N, tier }));
-const rates: Rates[] = tiers.map(() => ({ cpu: [], wall: [] }));
-// One unmeasured run each: translation and V8's optimisation happen here.
-for (const vm of vms) vm.run();
-for (let round = 0; round < ROUNDS; round++) vms.forEach((vm, k) => once(vm, rates[k]!));
+const medians = (r: Rates): LoopRate => ({ cpu: median(r.cpu), wall: median(r.wall) });
 
-let ubpf: Rates | undefined;
-const ubpfPath = process.env.UBPF_BENCH;
-if (ubpfPath) {
-  const out = spawnSync(ubpfPath, [String(N)], { encoding: "utf8" });
-  const rows = out.stdout
+function measureUbpf(n: number, expected: bigint): LoopRate | { error: string } {
+  const path = process.env.UBPF_BENCH ?? DEFAULT_UBPF;
+  if (!existsSync(path)) {
+    return { error: `no uBPF harness at ${path} (build it with bench/ubpf/build.sh)` };
+  }
+  const out = spawnSync(path, [String(n)], { encoding: "utf8" });
+  const rows = (out.stdout ?? "")
     .trim()
     .split("\n")
-    .map((l) => l.split(/\s+/).map(Number));
-  if (out.status === 0 && rows.every((r) => BigInt(r[2]!) === expected)) {
-    ubpf = { cpu: rows.map((r) => r[0]!), wall: rows.map((r) => r[1]!) };
-  } else console.log(`UBPF_BENCH failed: ${out.stderr || out.stdout}`);
+    .map((l) => l.split(/\s+/));
+  if (
+    out.status !== 0 ||
+    rows.length === 0 ||
+    !rows.every((r) => BigInt(r[2] ?? -1) === expected)
+  ) {
+    return { error: `uBPF harness failed: ${out.stderr || out.stdout}` };
+  }
+  return medians({ cpu: rows.map((r) => Number(r[0])), wall: rows.map((r) => Number(r[1])) });
 }
-const loadAfter = loadavg()[0]!;
 
-const cell = (s: string, w: number) => s.padStart(w);
-console.log(
-  `vm-loop: N=${N} (${3 * N + 3} instructions per run), medians of ${ROUNDS} runs per tier; ` +
-    `load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ${cpus().length} CPUs`,
-);
-const head = ["tier", "CPU M/s", "wall M/s", "CPU/218 (quoted)"];
-if (ubpf) head.push("CPU/uBPF (measured)", "wall/uBPF");
-console.log(head.map((h, k) => cell(h, k === 0 ? 22 : h.length + 2)).join(""));
-const rows: [string, Rates][] = tiers.map((t, k) => [t === "interpret" ? "reference interpreter" : "translating tier", rates[k]!]); // prettier-ignore
-if (ubpf) rows.push(["uBPF interpreter (C)", ubpf]);
-for (const [name, r] of rows) {
-  const cpu = median(r.cpu);
-  const wall = median(r.wall);
-  const cols = [cpu.toFixed(0), wall.toFixed(0), (cpu / UBPF_QUOTED).toFixed(2)];
-  if (ubpf) cols.push((cpu / median(ubpf.cpu)).toFixed(2), (wall / median(ubpf.wall)).toFixed(2));
-  console.log(cell(name, 22) + cols.map((c, k) => cell(c, head[k + 1]!.length + 2)).join(""));
+export function measureLoop(n = 20_000_000): LoopResults {
+  const program = loopProgram(n);
+  const expected = (BigInt(n) * BigInt(n - 1)) / 2n;
+  const load0 = loadavg()[0]!;
+  const tiers: VmTier[] = ["interpret", "translate"];
+  const vms = tiers.map((tier) => createVm({ code: program, budget: 4 * n, tier }));
+  const rates: Rates[] = tiers.map(() => ({ cpu: [], wall: [] }));
+  // One unmeasured run each: translation and V8's optimisation happen here.
+  for (const vm of vms) vm.run();
+  for (let round = 0; round < ROUNDS; round++) {
+    vms.forEach((vm, k) => once(vm, expected, rates[k]!));
+  }
+  const ubpf = measureUbpf(n, expected);
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    n,
+    rounds: ROUNDS,
+    load: [round2(load0), round2(loadavg()[0]!)],
+    interpret: medians(rates[0]!),
+    translate: medians(rates[1]!),
+    ubpf,
+  };
 }
-console.log(
-  `translating / reference: ${(median(rates[1]!.cpu) / median(rates[0]!.cpu)).toFixed(2)}x CPU, ` +
-    `${(median(rates[1]!.wall) / median(rates[0]!.wall)).toFixed(2)}x wall` +
-    (ubpf ? "" : " (set UBPF_BENCH for an in-run uBPF measurement)"),
-);
+
+export function formatLoop(r: LoopResults): string {
+  const lines = [
+    `vm-loop: N=${r.n} (${3 * r.n + 3} instructions per run), medians of ${r.rounds} runs per tier; ` +
+      `load average ${r.load[0]} -> ${r.load[1]} on ${cpus().length} CPUs`,
+  ];
+  const ubpf = "cpu" in r.ubpf ? r.ubpf : undefined;
+  const cell = (s: string, w: number) => s.padStart(w);
+  const head = ["engine", "CPU M/s", "wall M/s", `CPU/${UBPF_QUOTED} (quoted)`];
+  if (ubpf) head.push("CPU/uBPF (measured)", "wall/uBPF");
+  lines.push(head.map((h, k) => cell(h, k === 0 ? 22 : h.length + 2)).join(""));
+  const rows: [string, LoopRate][] = [
+    ["reference interpreter", r.interpret],
+    ["translating tier", r.translate],
+  ];
+  if (ubpf) rows.push(["uBPF interpreter (C)", ubpf]);
+  for (const [name, rate] of rows) {
+    const cols = [rate.cpu.toFixed(0), rate.wall.toFixed(0), (rate.cpu / UBPF_QUOTED).toFixed(2)];
+    if (ubpf) cols.push((rate.cpu / ubpf.cpu).toFixed(2), (rate.wall / ubpf.wall).toFixed(2));
+    lines.push(cell(name, 22) + cols.map((c, k) => cell(c, head[k + 1]!.length + 2)).join(""));
+  }
+  if (!ubpf && "error" in r.ubpf) lines.push(`uBPF not measured: ${r.ubpf.error}`);
+  lines.push(
+    `translating / reference: ${(r.translate.cpu / r.interpret.cpu).toFixed(2)}x CPU, ` +
+      `${(r.translate.wall / r.interpret.wall).toFixed(2)}x wall`,
+  );
+  return lines.join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  console.log(formatLoop(measureLoop(Number(process.argv[2] ?? 20_000_000))));
+}

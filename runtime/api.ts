@@ -10,6 +10,7 @@ import type { Clock, Random, RunEnv } from "./env.js";
 import { conntrackHandle, type ConntrackHandle } from "./helpers/conntrack-table.js";
 import { parseIp } from "./helpers/fib.js";
 import { worldOf } from "./helpers/support.js";
+import type { VmTier } from "./vm/types.js";
 import { HELPERS_IMPL, KFUNCS_IMPL } from "./helpers/index.js";
 import { loadBpfObject, readBytes, type LoadedObject, type LoadedProgram } from "./loader/index.js";
 import { runProgram, runTimers, type RunInput, type RunOutput } from "./loader/run.js";
@@ -32,6 +33,13 @@ export interface LoadObjectOptions {
   ifindexes?: readonly number[];
   /** The ifindex of the loopback device test_run uses (default 1). */
   loopbackIfindex?: number;
+  /**
+   * Which engine runs the programs: "interpret" (the reference
+   * interpreter), "translate" (BPF translated to JavaScript) or "auto"
+   * (the default: interpreted until a program has run about 200,000
+   * instructions, then translated). All three give the same results.
+   */
+  tier?: VmTier;
 }
 
 export type Key = Uint8Array | number | bigint;
@@ -115,6 +123,7 @@ export function loadObject(
     ...(options.ifindexes ? { ifindexes: options.ifindexes } : {}),
     helpers: HELPERS_IMPL,
     kfuncs: KFUNCS_IMPL,
+    tier: options.tier ?? "auto",
   });
   const base = makeClock(options.clock);
   let shift = 0n;

@@ -5,6 +5,7 @@
 
 import type { CompileTimes, Timed } from "./compile-time.js";
 import type { Machine } from "./machine.js";
+import type { LoopResults } from "../vm-loop.js";
 import { fmtRatio, geomean } from "./stats.js";
 
 export interface Pair {
@@ -20,7 +21,17 @@ export interface ProgramResult {
   verifier: Pair;
   kernel?: { tsNs: number; cNs: number; ratio: number; load: [number, number] };
   interp?:
-    | { ns: number; jitNs: number; object: "tsbpf" | "clang"; load: [number, number] }
+    | {
+        /** Per packet with repeat, as the kernel's time is measured. */
+        ns: number;
+        /** One plain run({ packet }) call per packet, set-up included. */
+        singleNs?: number;
+        /** BPF instructions per packet. */
+        instructions?: number;
+        jitNs: number;
+        object: "tsbpf" | "clang";
+        load: [number, number];
+      }
     | { error: string };
   /** "ok", "MISMATCH", "not compiled: <first diagnostic>", "kernel: <why not>", ... */
   status: string;
@@ -33,6 +44,8 @@ export interface BenchResults {
   notes: string[];
   programs: ProgramResult[];
   compile?: CompileTimes;
+  /** The interpreter's tight loop (bench/vm-loop.ts). */
+  loop?: LoopResults;
 }
 
 const ratio = (p: Pair) => (p.ts !== undefined && p.c ? p.ts / p.c : undefined);
@@ -50,7 +63,9 @@ function interpCell(r: ProgramResult): string {
   if (!r.interp) return "-";
   if ("error" in r.interp) return `n/a: ${r.interp.error}`;
   const tag = r.interp.object === "clang" ? " [clang .o]" : "";
-  return `**${fmtRatio(interpRatio(r), 1)}** (${r.interp.ns.toFixed(0)} / ${r.interp.jitNs.toFixed(1)} ns; load ${r.interp.load.join("→")})${tag}`;
+  const single =
+    r.interp.singleNs === undefined ? "" : `; single run ${r.interp.singleNs.toFixed(0)} ns`;
+  return `**${fmtRatio(interpRatio(r), 1)}** (${r.interp.ns.toFixed(0)} / ${r.interp.jitNs.toFixed(1)} ns${single}; load ${r.interp.load.join("→")})${tag}`;
 }
 
 export interface Summary {
@@ -146,6 +161,16 @@ export function renderMarkdown(res: BenchResults): string {
   out.push(
     `| interpreter per packet within 5x of the JIT | geomean ${fmtRatio(s.interp.value, 1)}, max ${fmtRatio(s.interp.max, 1)} (${s.interp.n} of ${total}) | ${mark(s.interp.n ? s.interp.max <= 5 : undefined)} |`,
   );
+  const loop = res.loop;
+  if (loop) {
+    const ubpf = "cpu" in loop.ubpf ? loop.ubpf : undefined;
+    const beside = ubpf ? `; uBPF's C interpreter ${ubpf.cpu.toFixed(0)} in the same run` : "";
+    const at = `N=${loop.n}, CPU time, load ${loop.load.join("→")}`;
+    out.push(
+      `| reference interpreter >= 220 M insn/s (tight loop) | ${loop.interpret.cpu.toFixed(0)} M/s (${at}${beside}) | ${mark(loop.interpret.cpu >= 220)} |`,
+      `| translating tier >= 1000 M insn/s (tight loop) | ${loop.translate.cpu.toFixed(0)} M/s (${at}) | ${mark(loop.translate.cpu >= 1000)} |`,
+    );
+  }
   const rss = c?.rssMb;
   out.push(
     typeof rss === "number"

@@ -37,11 +37,18 @@ export interface ContextInput {
   loopbackIfindex: number;
 }
 
+const ACCESS = new Map<string, Access>();
+
 export function accessFor(progType: ProgType, contextName: string | undefined): Access {
-  if (progType === "socket_filter") return socketFilterAccess();
-  const c = contextName ? CONTEXTS[contextName] : undefined;
-  const found = c ?? Object.values(CONTEXTS).find((x) => x.progTypes.includes(progType));
-  return found?.access ?? {};
+  const key = `${progType} ${contextName}`;
+  let access = ACCESS.get(key);
+  if (access === undefined) {
+    const c = contextName ? CONTEXTS[contextName] : undefined;
+    const found = c ?? Object.values(CONTEXTS).find((x) => x.progTypes.includes(progType));
+    access = progType === "socket_filter" ? socketFilterAccess() : (found?.access ?? {});
+    ACCESS.set(key, access);
+  }
+  return access;
 }
 
 /** Builds the run's context, or returns why test_run would refuse the input. */

@@ -25,6 +25,8 @@ export class PacketBuffer implements Packet {
   readonly reserved: number;
   readonly writable: boolean;
   region: Region;
+  /** Called after every change of geometry (the context caches the packet pointers). */
+  onChange: (() => void) | undefined;
 
   constructor(
     private readonly mem: Memory,
@@ -108,5 +110,6 @@ export class PacketBuffer implements Packet {
     const old = this.region;
     this.region = this.register();
     this.mem.removeRegion(old);
+    this.onChange?.();
   }
 }

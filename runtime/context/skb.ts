@@ -158,6 +158,7 @@ export function createSkbRun(mem: Memory, input: SkbInput): SkbRun | string {
       len: () => BigInt(packet.end - packet.data),
     },
   });
+  packet.onChange = () => ctx.refresh();
   // Stored big-endian: a u32 load gives the byte-swapped value (bpf_htons(ETH_P_IP) == 0x0008).
   ctx.set("protocol", BigInt(((proto & 0xff) << 8) | (proto >> 8)));
   ctx.set("pkt_type", BigInt(pktType(frame.subarray(0, 6))));

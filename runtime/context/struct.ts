@@ -9,7 +9,7 @@
 
 import { CONTEXT_STRUCTS, type ContextField } from "../../stdlib/generated/data/contexts.js";
 import type { Context } from "../env.js";
-import type { Memory, Region } from "../vm/memory.js";
+import { WORD_BYTES, WORD_HOOK, WORD_VALUE, type Memory, type Region } from "../vm/memory.js";
 import { VmError } from "../vm/types.js";
 
 export type Access = Readonly<Record<string, "r" | "rw">>;
@@ -29,10 +29,28 @@ export interface StructSpec {
 
 const U64_FIELDS = new Set(["tstamp", "hwtstamp", "sk"]);
 
+interface Located {
+  field: ContextField;
+  offset: number;
+  size: number;
+}
+
+/**
+ * The word kinds of RegionAccess.words for an access table and struct (the
+ * same for every run of a program type; check() is costly when it refuses).
+ * The computed fields are the same set for every run of a struct.
+ */
+const WORD_KINDS = new WeakMap<Access, Map<string, Int32Array>>();
+
+/** "struct name" -> where get()/set() find it (the same for every run of a struct). */
+const LOCATED = new Map<string, Located>();
+
 export class ContextStruct implements Context {
   readonly struct: string;
   readonly region: Region;
   private readonly fields: readonly ContextField[];
+  /** RegionAccess.words: the answers of aligned u32 loads, so the VM skips the hook for them. */
+  private readonly words: Int32Array;
 
   constructor(
     mem: Memory,
@@ -42,13 +60,54 @@ export class ContextStruct implements Context {
     if (!def) throw new Error(`no context struct ${spec.struct} in the tables`);
     this.struct = spec.struct;
     this.fields = def.fields;
+    this.words = new Int32Array(Math.ceil(def.size / 4) * 3);
     this.region = mem.addRegion("context", new Uint8Array(def.size), {
       name: `ctx (struct ${spec.struct})`,
       access: {
         load: (offset, size) => this.load(offset, size),
         store: (offset, size, value) => this.store(offset, size, value),
+        words: this.words,
       },
     });
+    this.fillWords();
+  }
+
+  /**
+   * Which aligned u32 loads skip the hook: those check() allows, answered
+   * from the region's bytes (plain fields: stores and set() write there) or
+   * from a cached value (computed fields, see refresh()).
+   */
+  private fillWords(): void {
+    let byStruct = WORD_KINDS.get(this.spec.access);
+    if (byStruct === undefined) WORD_KINDS.set(this.spec.access, (byStruct = new Map()));
+    let kinds = byStruct.get(this.struct);
+    if (kinds === undefined) {
+      kinds = new Int32Array(this.words.length);
+      for (let at = 0; at < kinds.length; at += 3) {
+        let kind = WORD_HOOK;
+        try {
+          const f = this.check((at / 3) * 4, 4, false);
+          kind = this.spec.computed[f.name] ? WORD_VALUE : WORD_BYTES;
+        } catch {
+          // refused: the hook raises the fault
+        }
+        kinds[at] = kind;
+      }
+      byStruct.set(this.struct, kinds);
+    }
+    this.words.set(kinds);
+    this.refresh();
+  }
+
+  /** Recompute the cached computed fields (packet pointers, len): call when the packet changes. */
+  refresh(): void {
+    const words = this.words;
+    for (let at = 0; at < words.length; at += 3) {
+      if (words[at] !== WORD_VALUE) continue;
+      const v = this.load((at / 3) * 4, 4);
+      words[at + 1] = Number(v & 0xffffffffn) | 0;
+      words[at + 2] = Number((v >> 32n) & 0xffffffffn) | 0;
+    }
   }
 
   get(name: string): bigint {
@@ -63,7 +122,17 @@ export class ContextStruct implements Context {
     this.writeBytes(offset, size, value);
   }
 
-  private locate(name: string): { field: ContextField; offset: number; size: number } {
+  private locate(name: string): Located {
+    const key = `${this.struct} ${name}`;
+    let at = LOCATED.get(key);
+    if (at === undefined) {
+      at = this.find(name);
+      LOCATED.set(key, at);
+    }
+    return at;
+  }
+
+  private find(name: string): Located {
     const m = /^(\w+)(?:\[(\d+)\])?$/.exec(name);
     const field = m && this.fields.find((f) => f.name === m[1]);
     if (!m || !field) throw new Error(`struct ${this.struct} has no field ${name}`);

@@ -38,6 +38,11 @@ export interface XdpRun {
   ctx: ContextStruct;
 }
 
+/** The xdp_md fields ctx_in may set. */
+const KNOWN_CTX = new Set(["data", "data_end", "ingress_ifindex", "rx_queue_index"]);
+const KNOWN_CTX_DEVMAP = new Set([...KNOWN_CTX, "egress_ifindex"]);
+const POINTERS: ReadonlySet<string> = new Set(["data", "data_end", "data_meta"]);
+
 /** Validates the input as test_run does; returns an error message or the run state. */
 export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
   const metaLen = Number(input.ctx.data ?? 0);
@@ -46,8 +51,7 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
   // test_run refuses them (-EINVAL); the runtime runs them as the devmap
   // would, with ctx.egress_ifindex naming the device (default: the ingress one).
   const devmap = "egress_ifindex" in input.access;
-  const known = new Set(["data", "data_end", "ingress_ifindex", "rx_queue_index"]);
-  if (devmap) known.add("egress_ifindex");
+  const known = devmap ? KNOWN_CTX_DEVMAP : KNOWN_CTX;
   for (const [k, v] of Object.entries(input.ctx)) {
     if (!known.has(k) && BigInt(v) !== 0n) return `ctx field ${k} must be 0 for BPF_PROG_TEST_RUN`;
   }
@@ -85,13 +89,14 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
     struct: "xdp_md",
     access: input.access,
     progType: input.progType,
-    pointers: new Set(["data", "data_end", "data_meta"]),
+    pointers: POINTERS,
     computed: {
       data: () => packet.pointer(packet.data),
       data_end: () => packet.pointer(packet.end),
       data_meta: () => packet.pointer(packet.meta),
     },
   });
+  packet.onChange = () => ctx.refresh();
   ctx.set("ingress_ifindex", BigInt(ingress || input.loopbackIfindex));
   ctx.set("rx_queue_index", BigInt(rxq));
   if (devmap) {

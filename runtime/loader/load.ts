@@ -12,7 +12,7 @@ import { SECTIONS, type SectionInfo } from "../../stdlib/generated/data/sections
 import type { HelperRegistry, ProgType, RunEnv } from "../env.js";
 import { createEnv, type MapEnv } from "../maps/index.js";
 import { createVm, type Vm } from "../vm/vm.js";
-import { VmError, type HelperFn } from "../vm/types.js";
+import { VmError, type HelperFn, type VmTier } from "../vm/types.js";
 import { attachProgramInfo, exceptionCallbackNames } from "../helpers/program-btf.js";
 import { LoadError } from "./errors.js";
 import { linkObject } from "./link.js";
@@ -38,6 +38,8 @@ export interface LoadOptions {
   ifindexes?: readonly number[];
   helpers: HelperRegistry;
   kfuncs: HelperRegistry;
+  /** Which engine runs the code (createVm's tier); default createVm's default. */
+  tier?: VmTier;
 }
 
 export interface LoadedObject {
@@ -148,6 +150,7 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
       "kfunc",
     ),
     ldImm64Resolver: (src, imm, next) => maps?.resolve(src, imm, next),
+    ...(options.tier ? { tier: options.tier } : {}),
   });
   maps = new ObjectMaps(vm.mem, object, mapEnv);
   // What the local-object, list, rbtree and exception kfuncs read from the program's BTF.

@@ -155,6 +155,7 @@ export class ObjectMaps implements MapRegistry {
 
   /** Drop the value regions of a finished run (no pointer outlives its run). */
   endRun(): void {
+    if (this.values.size === 0) return; // no iterator on the per-packet path
     for (const r of this.values.values()) this.mem.removeRegion(r);
     this.values.clear();
   }

@@ -153,22 +153,29 @@ export function runProgram(
   }
   obj.mapEnv.cpus.current = cpu;
   obj.current.env = env;
-  let r0 = 0n;
+  let ret = 0;
   let fault: VmFault | undefined;
   let instructions = 0;
   let last = prog;
   try {
     const repeat = Math.max(1, input.repeat ?? 1);
+    // The per-packet loop allocates nothing (test/runtime/alloc.test.ts):
+    // runFast takes the context pointer and leaves r0 in the register file.
+    const ctxPtr = run.ctx.region.ptr;
     for (let i = 0; i < repeat && !fault; i++) {
       let current: LoadedProgram = prog;
-      tailCalls.length = 0;
+      if (tailCalls.length > 0) tailCalls.length = 0;
       for (;;) {
         next = undefined;
-        const r = vm.run({ entry: current.entry, args: [run.ctx.region.ptr] });
-        instructions += r.instructions;
+        // The stack is zeroed once per call: between repetitions it keeps
+        // its bytes, as the kernel's does (see Vm.runFast).
+        const ok = vm.runFast(current.entry, ctxPtr, i === 0);
+        instructions += vm.count;
         last = current;
-        if (r.ok) {
-          r0 = r.r0;
+        if (ok) {
+          // Only the low 32 bits are reported; a number, where a read of
+          // U64[0] would allocate a BigInt per packet.
+          ret = vm.U32[0]!;
           break;
         }
         const cookie = takeThrown(env);
@@ -178,11 +185,11 @@ export function runProgram(
           const c = cb === undefined ? undefined : vm.run({ entry: cb, args: [cookie] });
           if (c) instructions += c.instructions;
           if (c && !c.ok) fault = c.fault;
-          else r0 = c ? c.r0 : cookie;
+          else ret = Number(BigInt.asUintN(32, c ? c.r0 : cookie));
           break;
         }
         if (next === undefined) {
-          fault = r.fault;
+          fault = vm.fault();
           break;
         }
         current = next;
@@ -190,8 +197,8 @@ export function runProgram(
       maps.endRun();
     }
     return {
-      retval: Number(BigInt.asUintN(32, r0)),
-      action: fault ? undefined : actionName(last, r0),
+      retval: ret,
+      action: fault ? undefined : actionName(last, BigInt(ret)),
       packet: run.output(),
       redirect: env.redirect,
       log,
@@ -212,16 +219,23 @@ export function runProgram(
   }
 }
 
+/** Per return enum (stdlib CONSTANTS group): value -> the constant's name, built on first use. */
+const ACTION_NAMES = new Map<string, Map<number, string>>();
+
 /** The return value's constant name in the section's return enum (XdpAction.DROP -> XDP_DROP). */
 export function actionName(prog: LoadedProgram, r0: bigint): string | undefined {
   if (!prog.returns) return undefined;
-  const v = Number(BigInt.asIntN(32, r0));
-  for (const [name, c] of Object.entries(CONSTANTS)) {
-    if (c.group !== prog.returns || c.value !== v) continue;
-    const dot = name.indexOf(".");
-    return dot < 0 ? name : `XDP_${name.slice(dot + 1)}`;
+  let names = ACTION_NAMES.get(prog.returns);
+  if (names === undefined) {
+    names = new Map();
+    for (const [name, c] of Object.entries(CONSTANTS)) {
+      if (c.group !== prog.returns || names.has(c.value)) continue;
+      const dot = name.indexOf(".");
+      names.set(c.value, dot < 0 ? name : `XDP_${name.slice(dot + 1)}`);
+    }
+    ACTION_NAMES.set(prog.returns, names);
   }
-  return undefined;
+  return names.get(Number(BigInt.asIntN(32, r0)));
 }
 
 function contextFields(run: RunContext): Record<string, bigint | bigint[]> {

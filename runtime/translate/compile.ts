@@ -138,7 +138,7 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
   const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
   return `${PRELUDE}
 return function translated(vm, entry, base) {
-const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, budget = vm.budget;
+const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, words = mem.words, budget = vm.budget;
 let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = entry;
 ${regs.length > 0 ? `let ${regs.join(", ")};` : ""}
 dispatch: for (;;) switch (pc) {

@@ -40,7 +40,21 @@ export type RegionKind =
 export interface RegionAccess {
   load?(offset: number, size: 1 | 2 | 4 | 8): bigint | undefined;
   store?(offset: number, size: 1 | 2 | 4 | 8, value: bigint): boolean;
+  /**
+   * Answers for aligned 4-byte loads that skip the load hook (a context's
+   * fields are read on every packet; the hook's checks and BigInts cost more
+   * than the rest of a short program). Three int32s per 4-byte word: a kind
+   * (WORD_HOOK: ask the hook; WORD_VALUE: the 64-bit value in the next two,
+   * low half first; WORD_BYTES: the region's own bytes, zero-extended), then
+   * the value. The owner keeps it true: the same answer the hook would give.
+   */
+  words?: Int32Array;
 }
+
+/** RegionAccess.words kinds. */
+export const WORD_HOOK = 0;
+export const WORD_VALUE = 1;
+export const WORD_BYTES = 2;
 
 export interface RegionOptions {
   name?: string;
@@ -79,6 +93,8 @@ export class Memory {
   views: DataView[] = [];
   rlens = new Int32Array(16);
   wlens = new Int32Array(16);
+  /** Per slot, the region's RegionAccess.words (hooked regions only). */
+  words: (Int32Array | undefined)[] = [];
   readonly regions: (Region | undefined)[] = [];
 
   /** The zeroed stack of call frame `depth` (created on first use: most runs use one or two). */
@@ -105,6 +121,7 @@ export class Memory {
     this.regions[region.slot] = undefined;
     this.rlens[region.slot] = 0;
     this.wlens[region.slot] = 0;
+    this.words[region.slot] = undefined;
   }
 
   /** Swap a region's bytes (e.g. after bpf_xdp_adjust_head); its address stays. */
@@ -184,6 +201,7 @@ export class Memory {
     };
     if (options.access) region.access = options.access;
     this.regions[slot] = region;
+    this.words[slot] = options.access?.words;
     this.setBytes(region, bytes);
     return region;
   }

@@ -4,9 +4,15 @@
 // packet loads. Each gets the VM and the slot index so faults can name it.
 
 import { AtomicOp, CallSrc, LdImm64Src } from "../../bpf/isa/index.js";
-import { CODE_HI, REGION_HI, type Region } from "./memory.js";
+import { CODE_HI, REGION_HI, WORD_BYTES, WORD_VALUE, type Region } from "./memory.js";
 import { MAX_CALL_FRAMES, MAY_GOTO_BUDGET, STACK_SIZE, VmError, type FaultKind } from "./types.js";
 import type { Vm } from "./vm.js";
+
+// Local copies for the per-packet paths: under tsx and vitest an imported
+// binding is a getter call on every read.
+const HI = REGION_HI;
+const VALUE = WORD_VALUE;
+const BYTES = WORD_BYTES;
 
 export function fault(
   vm: Vm,
@@ -75,8 +81,36 @@ function storeValue(vm: Vm, ptr: bigint, size: 1 | 2 | 4 | 8, value: bigint): vo
   vm.mem.write(ptr, bytes);
 }
 
+/**
+ * An aligned 4-byte load from a hooked region that its RegionAccess.words
+ * answers (a context field: data, data_end, ifindex...), with no BigInt and
+ * nothing allocated. False when the table has no answer: the hook decides.
+ */
+function hookedWordLoad(vm: Vm, dst: number, src: number, off: number): boolean {
+  const U32 = vm.U32;
+  const slot = U32[src * 2 + 1]! - HI;
+  const words = slot >= 0 ? vm.mem.words[slot] : undefined;
+  if (words === undefined) return false;
+  const o = U32[src * 2]! + off;
+  const at = (o >> 2) * 3;
+  if (o < 0 || (o & 3) !== 0 || at >= words.length) return false;
+  const kind = words[at]!;
+  const I32 = vm.I32;
+  if (kind === VALUE) {
+    I32[dst * 2] = words[at + 1]!;
+    I32[dst * 2 + 1] = words[at + 2]!;
+    return true;
+  }
+  if (kind !== BYTES) return false;
+  const bytes = vm.mem.regions[slot]!.bytes;
+  I32[dst * 2] = bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24);
+  I32[dst * 2 + 1] = 0;
+  return true;
+}
+
 /** LDX (MEM or MEMSX) that the fast path refused. */
 export function memSlowLoad(vm: Vm, pc: number, dst: number, src: number, off: number, op: number) {
+  if (op === 0x61 && hookedWordLoad(vm, dst, src, off)) return;
   const size = SIZE_OF[op & 0x18]!;
   const v = at(pc, () => loadValue(vm, address(vm, src, off, size, false), size));
   const signed = (op & 0xe0) === 0x80;

@@ -62,12 +62,20 @@ export interface VmOptions {
    * Which engine runs the code: "interpret" (the reference interpreter, the
    * default) or "translate" (BPF translated to a JavaScript function on the
    * first run; same results, faults and instruction counts, several times
-   * faster on hot code). Default: the process-wide default, see setDefaultTier.
+   * faster on hot code) or "auto" (interpret, translate once hot). Default:
+   * the process-wide default, see setDefaultTier.
    */
   tier?: VmTier;
 }
 
-export type VmTier = "interpret" | "translate";
+/**
+ * "interpret": the reference interpreter; "translate": BPF translated to
+ * JavaScript on the first run; "auto": interpreted until the code has run
+ * a couple of hundred thousand instructions, then translated (what
+ * loadObject uses: tests that run a program a few times pay no
+ * translation, hot programs get the fast tier).
+ */
+export type VmTier = "interpret" | "translate" | "auto";
 
 export interface RunOptions {
   /** Slot index to start at (a program function inside a section). Default 0. */

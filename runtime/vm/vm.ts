@@ -30,6 +30,19 @@ const NO_FUNCTIONS: ReadonlyMap<number, HelperFn> = new Map();
 
 const NO_OPTIONS: RunOptions = {};
 
+// Local copies: under tsx and vitest an imported binding is a getter call per read.
+const STACK_SIZE_ = STACK_SIZE;
+const REGION_HI_ = REGION_HI;
+const MAY_GOTO_BUDGET_ = MAY_GOTO_BUDGET;
+
+/**
+ * The "auto" tier translates a program once it has run this many
+ * instructions: a few thousand packets of a typical program. Translation
+ * costs about a millisecond; a program run a handful of times (most tests)
+ * never pays it.
+ */
+const AUTO_TRANSLATE_AFTER = 200_000;
+
 let defaultTier: VmTier = "interpret";
 
 /**
@@ -49,6 +62,12 @@ export class Vm implements VmHandle {
   readonly ldImm64Resolver: LdImm64Resolver | undefined;
   budget: number;
   readonly tier: VmTier;
+  /** What runs the code now: the tier, or for "auto" the interpreter until the code is hot. */
+  private engine: "interpret" | "translate";
+  /** "auto": instructions run so far (only counted until the switch). */
+  private executed = 0;
+  /** The exception that ended the last runFast() that returned false. */
+  lastError: unknown = undefined;
   /** The translated function (translate tier), made on the first run. */
   private translated: Translated | undefined;
   /** Slots the translated function was asked to start at that were not block starts. */
@@ -59,6 +78,7 @@ export class Vm implements VmHandle {
   readonly I64 = new BigInt64Array(this.U64.buffer);
   readonly U32 = new Uint32Array(this.U64.buffer);
   readonly I32 = new Int32Array(this.U64.buffer);
+  private readonly F64 = new Float64Array(this.U64.buffer);
 
   /** Instructions executed in the current run. */
   count = 0;
@@ -76,11 +96,12 @@ export class Vm implements VmHandle {
     this.ldImm64Resolver = options.ldImm64Resolver;
     this.budget = options.budget ?? DEFAULT_BUDGET;
     this.tier = options.tier ?? defaultTier;
+    this.engine = this.tier === "translate" ? "translate" : "interpret";
   }
 
   /** Run from slot `entry` until the frame at `base` exits, on this VM's tier. */
   private execute(entry: number, base: number): void {
-    if (this.tier === "interpret") {
+    if (this.engine === "interpret") {
       execute(this, entry, base);
       return;
     }
@@ -96,6 +117,12 @@ export class Vm implements VmHandle {
     }
   }
 
+  /** The "auto" tier: after a run, translate once the code has proved hot. */
+  private countTowardsTranslation(): void {
+    this.executed += this.count;
+    if (this.executed >= AUTO_TRANSLATE_AFTER) this.engine = "translate";
+  }
+
   reg(n: number): bigint {
     return this.U64[n & 15]!;
   }
@@ -108,29 +135,73 @@ export class Vm implements VmHandle {
   /** Run from `entry` with r1..r5 = args; never throws. */
   run(options: RunOptions = NO_OPTIONS): RunResult {
     const entry = options.entry ?? 0;
-    this.count = 0;
-    this.depth = 0;
-    this.U64.fill(0n);
+    this.reset();
     // A plain loop: no per-run array or closure (runs should not allocate).
     const args = options.args;
     if (args !== undefined) {
       // A BigUint64Array store wraps modulo 2^64 by itself (no BigInt.asUintN copy).
       for (let k = 0; k < args.length && k < 5; k++) this.U64[k + 1] = args[k]!;
     }
-    this.U32[20] = STACK_SIZE;
-    this.U32[21] = REGION_HI;
+    if (this.runFrom(entry)) return { ok: true, r0: this.U64[0]!, instructions: this.count };
+    return this.failure(this.lastError);
+  }
+
+  /**
+   * run() for the per-packet path, allocating nothing: r1 = `r1`, the others
+   * 0. True when the program exited (r0 is `U64[0]`, the count `count`);
+   * false when it faulted (`fault()` describes `lastError`). With
+   * `zeroStack` false the stack keeps the last run's bytes, as the kernel's
+   * does between the repetitions of one BPF_PROG_TEST_RUN (a verified
+   * program never reads stack it has not written in the same run).
+   */
+  runFast(entry: number, r1: bigint, zeroStack = true): boolean {
+    this.count = 0;
+    this.depth = 0;
+    // r0..r10 as 11 float64 stores (all-zero bits): cheaper than U64.fill(0n).
+    // r11..r15 are never written (no instruction names them).
+    const F64 = this.F64;
+    for (let k = 0; k <= 10; k++) F64[k] = 0;
+    this.U64[1] = r1;
+    this.U32[20] = STACK_SIZE_;
+    this.U32[21] = REGION_HI_;
+    if (zeroStack) this.mem.freshFrame(0);
+    this.mayGoto[0] = MAY_GOTO_BUDGET_;
+    return this.runFrom(entry);
+  }
+
+  /** The fault of the last run that returned false, as run() reports it. */
+  fault(): VmFault {
+    return this.describe(this.lastError);
+  }
+
+  private reset(): void {
+    this.count = 0;
+    this.depth = 0;
+    this.U64.fill(0n);
+    this.U32[20] = STACK_SIZE_;
+    this.U32[21] = REGION_HI_;
     this.mem.freshFrame(0);
-    this.mayGoto[0] = MAY_GOTO_BUDGET;
+    this.mayGoto[0] = MAY_GOTO_BUDGET_;
+  }
+
+  private runFrom(entry: number): boolean {
     const p = this.program;
-    if (p.loadError !== undefined) return this.failure(new VmError("load", p.loadError));
+    if (p.loadError !== undefined) {
+      this.lastError = new VmError("load", p.loadError);
+      return false;
+    }
     if (!Number.isInteger(entry) || entry < 0 || entry >= p.n) {
-      return this.failure(new VmError("call", `entry slot ${entry} is outside the code`));
+      this.lastError = new VmError("call", `entry slot ${entry} is outside the code`);
+      return false;
     }
     try {
       this.execute(entry, 0);
-      return { ok: true, r0: this.U64[0]!, instructions: this.count };
+      return true;
     } catch (e) {
-      return this.failure(e);
+      this.lastError = e;
+      return false;
+    } finally {
+      if (this.tier === "auto" && this.engine === "interpret") this.countTowardsTranslation();
     }
   }
 
@@ -156,6 +227,10 @@ export class Vm implements VmHandle {
   }
 
   private failure(e: unknown): RunResult {
+    return { ok: false, fault: this.describe(e), instructions: this.count };
+  }
+
+  private describe(e: unknown): VmFault {
     const fault: VmFault =
       e instanceof VmError
         ? {
@@ -174,7 +249,7 @@ export class Vm implements VmHandle {
     if (fault.pc >= 0) {
       fault.message = `${fault.message} (at ${fault.pc}: ${fault.insn})`;
     }
-    return { ok: false, fault, instructions: this.count };
+    return fault;
   }
 }
 

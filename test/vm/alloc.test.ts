@@ -7,9 +7,8 @@
 // run() into the caller. GC is exposed at run time (v8 flag + a fresh context), so no
 // node flag is needed; when that fails the test is skipped with the reason.
 
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { gc } from "./expose-gc.js";
 import {
   Add64,
   Exit,
@@ -23,16 +22,6 @@ import {
   resolveLabels,
 } from "../../bpf/isa/index.js";
 import { createVm, type VmTier } from "../../runtime/vm/index.js";
-
-let gc: (() => void) | undefined;
-let why = "";
-try {
-  setFlagsFromString("--expose-gc");
-  gc = runInNewContext("gc") as () => void;
-} catch (e) {
-  why = e instanceof Error ? e.message : String(e);
-}
-if (gc === undefined) console.log(`SKIPPED: cannot expose the garbage collector (${why})`);
 
 const { R0, R1, R2, R10 } = Reg;
 const code = [
