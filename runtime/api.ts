@@ -18,6 +18,7 @@ import {
   PerCpuValue,
   PerfEventArrayMap,
   RingBufMap,
+  UserRingBufMap,
   type BpfMap,
   type PerfRecord,
 } from "./maps/index.js";
@@ -73,6 +74,12 @@ export interface MapHandle {
   detachReader(): void;
   /** Perf event arrays: the records written since the last drain, CPU by CPU (and takes them). */
   drain(): PerfRecord[];
+  /**
+   * User ring buffers: produce a sample for bpf_user_ringbuf_drain (as libbpf's
+   * user_ring_buffer__reserve + submit, or __discard when `discard`); 0, or
+   * -E2BIG / -ENOSPC when it does not fit. Throws for other map types.
+   */
+  produce(sample: Uint8Array, discard?: boolean): number;
   /** The runtime map underneath. */
   readonly raw: BpfMap;
 }
@@ -222,6 +229,11 @@ function mapHandle(m: BpfMap): MapHandle {
     attachReader: (cpus) => perf(m, "attachReader").attachReader(cpus),
     detachReader: () => perf(m, "detachReader").detachReaders(),
     drain: () => (m instanceof PerfEventArrayMap ? m.drain() : []),
+    produce: (sample, discard) => {
+      if (!(m instanceof UserRingBufMap))
+        throw new Error(`produce: map ${m.name} is not a user ring buffer`);
+      return m.produce(sample, discard);
+    },
   };
 }
 

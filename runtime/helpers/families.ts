@@ -18,6 +18,7 @@ import { missingKfuncs, simulatedHelpers, simulatedKfuncs } from "./simulated.js
 import { skbHelpers } from "./skb.js";
 import { stringKfuncs } from "./strings.js";
 import { timerHelpers } from "./timer.js";
+import { userRingbufHelpers } from "./user-ringbuf.js";
 import { utilHelpers } from "./util.js";
 import { workqueueKfuncs } from "./workqueue.js";
 
@@ -31,6 +32,7 @@ export const FAMILY_HELPERS: readonly HelperRegistry[] = [
   timerHelpers,
   dynptrHelpers,
   simulatedHelpers,
+  userRingbufHelpers,
 ];
 
 export const FAMILY_KFUNCS: readonly HelperRegistry[] = [

@@ -97,7 +97,6 @@ export const simulatedHelpers = family({
   bpf_snprintf_btf: notImplemented("bpf_snprintf_btf", "needs kernel BTF"),
   bpf_cgrp_storage_get: notImplemented("bpf_cgrp_storage_get", "no cgroup storage maps"),
   bpf_cgrp_storage_delete: notImplemented("bpf_cgrp_storage_delete", "no cgroup storage maps"),
-  bpf_user_ringbuf_drain: notImplemented("bpf_user_ringbuf_drain", "no user ring buffer maps"),
 });
 
 const empty: HelperImpl = () => 0n;

@@ -35,6 +35,7 @@ import { PercpuArrayMap, PercpuHashMap } from "./percpu.js";
 import { QueueStackMap } from "./queue-stack.js";
 import { CpuMap, DevMap, DevMapHash, XskMap } from "./redirect.js";
 import { RingBufMap } from "./ringbuf.js";
+import { UserRingBufMap } from "./user-ringbuf.js";
 import { MapCreateError, createEnv, type BpfMap, type MapDef, type MapEnv } from "./types.js";
 
 const T = MapType;
@@ -188,11 +189,12 @@ export function createMap(def: MapDef, env: MapEnv = createEnv()): BpfMap {
       if (mapExtra & ~0xfn) bad("map_extra holds the number of hash functions (0..15)");
       return new BloomFilterMap(env, init);
     case T.RINGBUF:
+    case T.USER_RINGBUF:
       flagsIn(BPF_F_NUMA_NODE);
       if (k !== 0 || v !== 0) bad("key and value size must be 0");
       if (max === 0 || max & (max - 1) || max % PAGE_SIZE)
         bad(`max entries (the size) must be a power of 2 and a multiple of ${PAGE_SIZE}`);
-      return new RingBufMap(env, init);
+      return type === T.RINGBUF ? new RingBufMap(env, init) : new UserRingBufMap(env, init);
     case T.DEVMAP:
     case T.DEVMAP_HASH:
       if (max === 0 || k !== 4 || (v !== 4 && v !== 8))

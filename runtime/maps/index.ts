@@ -15,6 +15,7 @@ export { LpmTrieMap } from "./lpm-trie.js";
 export { QueueStackMap } from "./queue-stack.js";
 export { BloomFilterMap } from "./bloom.js";
 export { RingBufMap } from "./ringbuf.js";
+export { UserRingBufMap, MAX_USER_RINGBUF_SAMPLES } from "./user-ringbuf.js";
 export { ArrayOfMapsMap, PerfEventArrayMap, ProgArrayMap, type PerfRecord } from "./fd-array.js";
 export { HashOfMapsMap, metaEqual } from "./inner-map.js";
 export {

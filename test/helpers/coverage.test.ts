@@ -71,6 +71,8 @@ const KERNEL_COMPARED = new Set([
   "bpf_probe_read_kernel_str_dynptr",
   "bpf_probe_read_user_dynptr",
   "bpf_probe_read_user_str_dynptr",
+  // test/maps/user-ringbuf-kernel.test.ts
+  "bpf_user_ringbuf_drain",
   // workqueue-kernel.test.ts
   "bpf_wq_init",
   "bpf_wq_set_callback_impl",
