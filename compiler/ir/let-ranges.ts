@@ -7,9 +7,11 @@
 // and records what was actually written. When every write stays inside the
 // invariant it was lowered with, the pass is sound and is kept (its IR and
 // its diagnostics); otherwise the invariants grow, and a `let` that still
-// still grows on the third try is widened to "unknown" (its type's range), so
-// the loop ends after a few passes. Functions without `let` writes need one
-// pass.
+// grows on the third try is widened to "unknown" (its type's range), so the
+// loop ends after a few passes. Functions without `let` writes need one pass.
+// These ranges serve lowering (dropped wraps, implicit narrowing); the bounds
+// the verifier needs are proved path by path on the IR (range-check.ts),
+// with these as the fallback when that walk runs out of budget.
 
 import type { Node } from "ts-morph";
 import { DiagnosticBag } from "../diagnostics/diagnostic.js";

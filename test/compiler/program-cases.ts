@@ -51,6 +51,13 @@ const tcp4 = (dport: number, flags = 0x02) => eth(ETH_P_IP, ipv4(TCP, tcp(4321, 
 const icmp4 = () => eth(ETH_P_IP, ipv4(ICMP, [8, 0, 0, 0, 0, 1, 0, 1]));
 const payload = (bytes: number[]) => eth(0x88b5, bytes);
 
+/** IPv4/TCP with these option bytes; the data offset covers them unless given. */
+function tcpWithOptions(opts: number[], doff = 5 + Math.ceil(opts.length / 4)): number[] {
+  const t = tcp(4321, 80);
+  t[12] = doff << 4;
+  return eth(ETH_P_IP, ipv4(TCP, [...t, ...opts]));
+}
+
 function swapMacs(p: number[]): number[] {
   return [...p.slice(6, 12), ...p.slice(0, 6), ...p.slice(12)];
 }
@@ -277,6 +284,27 @@ export const CASES: ProgramCase[] = [
         packet: eth(ETH_P_IP, ipv4(UDP, [0, 1, 0, 7])),
         retval: ABORTED,
       },
+    ],
+  },
+  {
+    file: "option_walk.ts",
+    type: "xdp",
+    runs: [
+      { name: "mss 0x05b4", packet: tcpWithOptions([2, 4, 0x05, 0xb4]), retval: TX },
+      {
+        name: "nop nop mss 0x0300",
+        packet: tcpWithOptions([1, 1, 2, 4, 3, 0, 0, 0]),
+        retval: DROP,
+      },
+      { name: "no options", packet: tcpWithOptions([]), retval: PASS },
+      {
+        name: "timestamps, then mss",
+        packet: tcpWithOptions([8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 2, 4, 5, 0, 0, 0]),
+        retval: TX,
+      },
+      { name: "end of options", packet: tcpWithOptions([0, 0, 0, 0]), retval: PASS },
+      { name: "length 1", packet: tcpWithOptions([3, 1, 0, 0]), retval: ABORTED },
+      { name: "cut after a nop", packet: tcpWithOptions([1], 6), retval: ABORTED },
     ],
   },
   {
