@@ -81,6 +81,8 @@ const KERNEL_COMPARED = new Set([
   "bpf_obj_new_impl",
   "bpf_obj_drop_impl",
   "bpf_refcount_acquire_impl",
+  "bpf_percpu_obj_new_impl",
+  "bpf_percpu_obj_drop_impl",
   "bpf_list_push_front_impl",
   "bpf_list_push_back_impl",
   "bpf_list_pop_front",

@@ -4,7 +4,8 @@
 // agree after every packet. State carries across packets (objects stay in
 // the lists and trees), so each sequence is one story: pushes, pops, tree
 // inserts whose less() calls are counted (out[15]: the trees' shapes agree),
-// a refcounted object in a list and a tree at once, throws.
+// a refcounted object in a list and a tree at once, throws, a per-CPU object
+// swapped into a map's percpu_kptr slot (the old one dropped).
 
 import { afterAll, beforeAll, expect } from "vitest";
 import { describeKernel, kernelTest } from "../kernel/kernel-test.js";
@@ -78,6 +79,7 @@ const SEQUENCES: Record<string, number[][]> = {
     [0, 101],
   ],
   throw_cb: [[0], [7], [9], [200]],
+  percpu: [[0], [0], [0]],
 };
 
 describeKernel(

@@ -176,5 +176,21 @@ SEC("xdp") __exception_cb(on_throw) int throw_cb(struct xdp_md *ctx) {
   if (d[14]) bpf_throw(d[14]);
   return XDP_PASS;
 }
+/* A per-CPU object stored in a map's percpu_kptr slot; the one it replaces is dropped. */
+struct pval { __u64 a, b; };
+struct pholder { struct pval __attribute__((btf_type_tag("percpu_kptr"))) *pc; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct pholder); } holders SEC(".maps");
+SEC("xdp") int percpu(struct xdp_md *ctx) {
+  __u32 k = 0;
+  struct pholder *h = bpf_map_lookup_elem(&holders, &k);
+  if (!h) return XDP_ABORTED;
+  struct pval *p = bpf_percpu_obj_new_impl(bpf_core_type_id_local(struct pval), 0);
+  if (!p) return XDP_ABORTED;
+  p = bpf_kptr_xchg(&h->pc, p);
+  if (!p) { put(0, 2); return XDP_TX; }
+  put(0, 1);
+  bpf_percpu_obj_drop_impl(p, 0);
+  return XDP_PASS;
+}
 char _license[] SEC("license") = "GPL";
 `;
