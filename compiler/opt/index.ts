@@ -5,6 +5,7 @@
 import type { IrFunction } from "../ir/ir.js";
 import { propagateConstants } from "./constprop.js";
 import { coalesceCopies, propagateCopies } from "./copies.js";
+import { reuseLoads } from "./load-reuse.js";
 import { removeDeadCode } from "./dce.js";
 import { mergeReturns } from "./merge-returns.js";
 import { printIr } from "./print-ir.js";
@@ -23,7 +24,8 @@ function simplify(f: IrFunction): void {
 export function optimize(f: IrFunction): void {
   simplify(f);
   for (let round = 0; round < 4; round++) {
-    let changed = propagateCopies(f);
+    let changed = reuseLoads(f);
+    changed = propagateCopies(f) || changed;
     changed = removeDeadCode(f) || changed;
     changed = coalesceCopies(f) || changed;
     if (!changed) break;
