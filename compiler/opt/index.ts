@@ -6,6 +6,7 @@ import type { IrFunction } from "../ir/ir.js";
 import { propagateConstants } from "./constprop.js";
 import { coalesceCopies, propagateCopies } from "./copies.js";
 import { reuseLoads } from "./load-reuse.js";
+import { foldOffsets } from "./fold-offsets.js";
 import { removeDeadCode } from "./dce.js";
 import { mergeReturns } from "./merge-returns.js";
 import { printIr } from "./print-ir.js";
@@ -25,6 +26,7 @@ export function optimize(f: IrFunction): void {
   simplify(f);
   for (let round = 0; round < 4; round++) {
     let changed = reuseLoads(f);
+    changed = foldOffsets(f) || changed;
     changed = propagateCopies(f) || changed;
     changed = removeDeadCode(f) || changed;
     changed = coalesceCopies(f) || changed;
