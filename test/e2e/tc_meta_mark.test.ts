@@ -59,7 +59,7 @@ e2eTest("tc_meta_mark reads on tc ingress what xdp_meta_mark wrote", 228, async 
   expect(h.btfIgnored).toBe(false);
   const before = await count(NO_METADATA);
   expect((await t.ping("a", 3)).received).toBe(3);
-  const rx = await udpReceiver(t, "b", 7000);
+  const rx = await udpReceiver(t, "b", 7000, { timeoutSec: 10, want: 4 }); // slow machines
   await udpSend(t, "a", t.ipB, 7000, { count: 4, size: 100 });
   expect((await rx.done()).length).toBe(4);
 
