@@ -4,10 +4,11 @@
 // in the bundled interpreter, times compilation and the compiler's peak
 // RSS, prints one table and writes bench/results/latest.{md,json}.
 // Options: --quick (fewer rounds and repeats), --only a,b (some programs),
-// --no-compile (skip compile-time and RSS). Two sections run alone:
-// --only vm (the interpreter's tight loop, bench/vm-loop.ts, with uBPF) and
+// --no-compile (skip compile-time and RSS). Three sections run alone:
+// --only vm (the interpreter's tight loop, bench/vm-loop.ts, with uBPF),
 // --only interp (every program's interpreter time against the kernel JIT's,
-// nothing else). Partial runs print without replacing results/.
+// nothing else) and --only compile (compile time and RSS, no kernel runs).
+// Partial runs print without replacing results/.
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,8 +30,9 @@ const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const onlyAt = argv.indexOf("--only");
 const onlyArg = onlyAt >= 0 ? (argv[onlyAt + 1] ?? "") : undefined;
-/** A section run alone: "vm" (tight loop) or "interp" (interpreter vs JIT per program). */
-const section = onlyArg === "vm" || onlyArg === "interp" ? onlyArg : undefined;
+/** A section run alone: "vm" (tight loop), "interp" (interpreter vs JIT per program), "compile". */
+const section =
+  onlyArg === "vm" || onlyArg === "interp" || onlyArg === "compile" ? onlyArg : undefined;
 const only = onlyArg !== undefined && !section ? new Set(onlyArg.split(",")) : undefined;
 const settings = quick
   ? { rounds: 3, repeat: 20_000, interpRepeat: 200, compileRounds: 3 }
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), "tsbpf-bench-"));
   const programs: ProgramResult[] = [];
   try {
-    for (const prog of CORPUS) {
+    for (const prog of section === "compile" ? [] : CORPUS) {
       if (only && !only.has(prog.name)) continue;
       const t0 = performance.now();
       const r = await measureProgram(prog, outDir);
