@@ -10,7 +10,8 @@
 // The limits are far above what a BPF program needs and far below the depth
 // where anything overflows.
 
-import { ts } from "ts-morph";
+import type { ts as TS } from "ts-morph";
+import { ts } from "./ts-morph.js";
 
 /** Nesting levels (brackets, or expression/statement nodes). */
 export const MAX_NESTING = 100;
@@ -54,7 +55,7 @@ export function scanNesting(text: string): LimitFinding | undefined {
 }
 
 /** Kinds that do not add a nesting level of their own. */
-const TRANSPARENT = new Set<ts.SyntaxKind>([
+const TRANSPARENT = new Set<TS.SyntaxKind>([
   ts.SyntaxKind.SourceFile,
   ts.SyntaxKind.Block,
   ts.SyntaxKind.VariableDeclarationList,
@@ -66,8 +67,8 @@ const TRANSPARENT = new Set<ts.SyntaxKind>([
  * binary expression that is the left operand of another adds no level (it
  * is one chain, counted by operands instead).
  */
-export function checkLimits(sf: ts.SourceFile): LimitFinding | undefined {
-  const nodes: ts.Node[] = [sf];
+export function checkLimits(sf: TS.SourceFile): LimitFinding | undefined {
+  const nodes: TS.Node[] = [sf];
   const levels: number[] = [0];
   const lefts: boolean[] = [false];
   while (nodes.length > 0) {
@@ -82,13 +83,13 @@ export function checkLimits(sf: ts.SourceFile): LimitFinding | undefined {
     }
     if (ts.isBinaryExpression(node) && !inChain) {
       let operands = 1;
-      for (let e: ts.Expression = node; ts.isBinaryExpression(e); e = e.left) operands++;
+      for (let e: TS.Expression = node; ts.isBinaryExpression(e); e = e.left) operands++;
       if (operands > MAX_OPERANDS) {
         const start = node.getStart(sf);
         return { code: "TSB1602", start, end: start + 1, args: [operands, MAX_OPERANDS] };
       }
     }
-    const children: ts.Node[] = [];
+    const children: TS.Node[] = [];
     ts.forEachChild(node, (c) => {
       children.push(c);
     });

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Project, type SourceFile, ts } from "ts-morph";
+import { Project, type SourceFile, ts } from "./ts-morph.js";
 import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 
 export interface SourceInput {

@@ -4,7 +4,7 @@
 // helper or kfunc pointer parameter. Lowering checks the details (a literal
 // needs a struct type, a field must exist).
 
-import { Node, SyntaxKind } from "ts-morph";
+import { Node, SyntaxKind } from "./ts-morph.js";
 
 export function allowedInBody(node: Node): boolean {
   const parent = node.getParent();

@@ -4,7 +4,7 @@
 // goes on so one run reports every refused construct. Type positions are
 // free except for `any`.
 
-import { Node, type SourceFile, SyntaxKind, ts } from "ts-morph";
+import { Node, type SourceFile, SyntaxKind, ts } from "./ts-morph.js";
 import type { DiagnosticBag, Located } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/table.js";
 import { describeUnsupported } from "./unsupported.js";

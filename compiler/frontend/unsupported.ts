@@ -3,7 +3,7 @@
 // walk and the lowering use it, so a refused construct reads the same
 // wherever it is caught.
 
-import { type Node, SyntaxKind } from "ts-morph";
+import { type Node, SyntaxKind } from "./ts-morph.js";
 
 const REFUSED: Partial<Record<SyntaxKind, [string, string]>> = {
   [SyntaxKind.ClassDeclaration]: [

@@ -3,7 +3,7 @@
 // to the target's declared type (implicit widening only), and compound
 // assignments compute in the target's type so they wrap at its width.
 
-import { type Expression, Node } from "ts-morph";
+import { type Expression, Node } from "../frontend/ts-morph.js";
 import { regWidth } from "../types/int-type.js";
 import { reg } from "./ir.js";
 import { type ArithOp, arith, convert, intConst, type IntValue } from "./lower-arith.js";

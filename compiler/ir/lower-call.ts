@@ -10,7 +10,7 @@ import {
   Node,
   type ParameterDeclaration,
   type Expression,
-} from "ts-morph";
+} from "../frontend/ts-morph.js";
 import { interfaceOfNode, intTypeOfNode } from "../types/annotations.js";
 import { BE16, BE32, type IntType, U16, U32, wrap } from "../types/int-type.js";
 import { CHANGES_PACKET, HELPERS, helperAllowed } from "../types/kernel-facts.js";

@@ -4,7 +4,7 @@
 // becomes a null test that the jump-threading pass later folds into the
 // bounds check itself.
 
-import { type Expression, Node, SyntaxKind } from "ts-morph";
+import { type Expression, Node, SyntaxKind } from "../frontend/ts-morph.js";
 import { typeName } from "../types/int-type.js";
 import type { Block, CondKind, Operand } from "./ir.js";
 import { imm, swapCond } from "./ir.js";

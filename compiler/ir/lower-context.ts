@@ -4,7 +4,7 @@
 // checks), and diagnostics. Lowering never throws on user errors: it
 // reports, returns an "error" value and carries on.
 
-import { Node, type SourceFile } from "ts-morph";
+import { Node, type SourceFile } from "../frontend/ts-morph.js";
 import type { SourcePos } from "../../bpf/isa/index.js";
 import type { DiagnosticBag, Located } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/table.js";

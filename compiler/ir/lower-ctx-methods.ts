@@ -4,7 +4,7 @@
 // invalidation of header views as the raw form in lower-call.ts.
 
 import type { CallExpression, Expression } from "ts-morph";
-import { Node } from "ts-morph";
+import { Node } from "../frontend/ts-morph.js";
 import { intTypeOfNode } from "../types/annotations.js";
 import { I64 } from "../types/int-type.js";
 import { CHANGES_PACKET, HELPERS, helperAllowed } from "../types/kernel-facts.js";

@@ -5,7 +5,7 @@
 // `const`s, stdlib constants, enum members), whose initializers are
 // evaluated exactly as bigint.
 
-import { type Expression, Node, SyntaxKind } from "ts-morph";
+import { type Expression, Node, SyntaxKind } from "../frontend/ts-morph.js";
 import { describeUnsupported } from "../frontend/unsupported.js";
 import { intTypeOfNode, literalValue } from "../types/annotations.js";
 import { BOOL, type IntType, literalDefault, regWidth } from "../types/int-type.js";

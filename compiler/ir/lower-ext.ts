@@ -3,7 +3,7 @@
 // lower-expr, lower-assign and lower-module asks here first and falls back to
 // its own handling when the answer is undefined.
 
-import { type CallExpression, Node, type ParameterDeclaration } from "ts-morph";
+import { type CallExpression, Node, type ParameterDeclaration } from "../frontend/ts-morph.js";
 import { interfaceOfNode, structLayout } from "../types/annotations.js";
 import { U64 } from "../types/int-type.js";
 import {

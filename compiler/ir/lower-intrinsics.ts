@@ -3,7 +3,7 @@
 // cmpxchg), zeroed<T>() stack objects, sizeOf<T>(), addressOf(x). An atomic
 // whose result is unused takes the non-fetch form, as clang does.
 
-import { type CallExpression, type Expression, Node, type TypeNode } from "ts-morph";
+import { type CallExpression, type Expression, Node, type TypeNode } from "../frontend/ts-morph.js";
 import { AtomicOp } from "../../bpf/isa/index.js";
 import type { StructLayout } from "../types/annotations.js";
 import { U32 } from "../types/int-type.js";

@@ -4,7 +4,7 @@
 // (bpf_loop, bpf_for_each_map_elem): the callback is a top-level function
 // whose address is an `lddw` with src FUNC, emitted in `.text`.
 
-import { type CallExpression, type Expression, Node, SyntaxKind } from "ts-morph";
+import { type CallExpression, type Expression, Node, SyntaxKind } from "../frontend/ts-morph.js";
 import type { KfuncSpec, TypeRef } from "../../bpf/elf/object-spec.js";
 import { HELPERS as HELPER_TABLE } from "../../stdlib/generated/data/helpers.js";
 import { KFUNCS } from "../../stdlib/generated/data/kfuncs.js";

@@ -4,7 +4,7 @@
 // here (pointerTo spills them); lookups return a live view of the value (a
 // struct view, or a Ref for integers) or null, tested by the user's `if`.
 
-import { type CallExpression, type Expression, Node } from "ts-morph";
+import { type CallExpression, type Expression, Node } from "../frontend/ts-morph.js";
 import type { StructLayout } from "../types/annotations.js";
 import { BOOL, I64, type IntType, U32, U64 } from "../types/int-type.js";
 import { HELPERS } from "../types/kernel-facts.js";

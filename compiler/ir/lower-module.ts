@@ -11,7 +11,7 @@ import {
   type FunctionExpression,
   Node,
   type SourceFile,
-} from "ts-morph";
+} from "../frontend/ts-morph.js";
 import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { interfaceOfNode, intTypeOfNode } from "../types/annotations.js";
 import {

@@ -6,7 +6,7 @@
 // fields use the program type's table, and writes are checked against it.
 
 import type { CallExpression, ElementAccessExpression, PropertyAccessExpression } from "ts-morph";
-import { Node } from "ts-morph";
+import { Node } from "../frontend/ts-morph.js";
 import { interfaceOfNode, type StructField, structLayout } from "../types/annotations.js";
 import { INT_ALIASES, type IntType, maxOf, U32 } from "../types/int-type.js";
 

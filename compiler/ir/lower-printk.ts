@@ -7,7 +7,7 @@
 // number of conversions in the format must match the arguments: the kernel
 // checks the format too, but only at run time (it returns -EINVAL).
 
-import { type CallExpression, type Expression, Node } from "ts-morph";
+import { type CallExpression, type Expression, Node } from "../frontend/ts-morph.js";
 import { HELPER_ID } from "../../stdlib/generated/data/helpers.js";
 import { I64, U64 } from "../types/int-type.js";
 import type { Operand } from "./ir.js";

@@ -3,7 +3,7 @@
 // verifier accepts for any n without unrolling. `break` and the normal exit
 // both go through the destroy call the verifier requires.
 
-import { type ForOfStatement, Node, SyntaxKind } from "ts-morph";
+import { type ForOfStatement, Node, SyntaxKind } from "../frontend/ts-morph.js";
 import { I32, U32 } from "../types/int-type.js";
 import { imm, reg, type VReg } from "./ir.js";
 import { convert } from "./lower-arith.js";

@@ -9,7 +9,7 @@ import {
   type Statement,
   SyntaxKind,
   type VariableDeclaration,
-} from "ts-morph";
+} from "../frontend/ts-morph.js";
 import { interfaceOfNode, intTypeOfNode } from "../types/annotations.js";
 import { regWidth, typeName, U32 } from "../types/int-type.js";
 import type { Block } from "./ir.js";

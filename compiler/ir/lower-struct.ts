@@ -4,7 +4,7 @@
 // module-level `let` globals read and written through their `.bss`/`.data`
 // address.
 
-import { type Expression, Node, type ObjectLiteralExpression } from "ts-morph";
+import { type Expression, Node, type ObjectLiteralExpression } from "../frontend/ts-morph.js";
 import { interfaceOfNode, type StructLayout, structLayout } from "../types/annotations.js";
 import { regWidth } from "../types/int-type.js";
 import {

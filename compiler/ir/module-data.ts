@@ -11,7 +11,7 @@ import {
   type SourceFile,
   type TypeNode,
   type VariableDeclaration,
-} from "ts-morph";
+} from "../frontend/ts-morph.js";
 import { MAP_TYPES } from "../../stdlib/generated/data/sections.js";
 import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { interfaceOfNode, intTypeOfNode, structLayout } from "../types/annotations.js";

@@ -5,7 +5,7 @@
 // call (TSB3010), as after the helper itself. The scan is syntactic and so
 // errs on the side of "moves": a method of that name on anything counts.
 
-import { type FunctionDeclaration, Node, SyntaxKind } from "ts-morph";
+import { type FunctionDeclaration, Node, SyntaxKind } from "../frontend/ts-morph.js";
 import { CHANGES_PACKET } from "../types/kernel-facts.js";
 import { declarationOf, type ModuleInfo } from "./lower-context.js";
 import { METHODS } from "./lower-ctx-methods.js";
