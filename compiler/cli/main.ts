@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { UsageError, formatOptions, parseArgs } from "./args.js";
 import { type Command, EXIT_FAILURE, EXIT_USAGE, HELP_OPTION, type Io } from "./command.js";
-import { commands } from "./commands/index.js";
+import { loadAllCommands, loadCommand } from "./commands/index.js";
 
 function packageVersion(): string {
   const url = new URL("../../../package.json", import.meta.url);
@@ -26,7 +26,7 @@ function packageVersion(): string {
   return "unknown";
 }
 
-function topHelp(): string {
+function topHelp(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     "tsbpf: write eBPF programs (XDP, LWT) in TypeScript",
@@ -58,14 +58,14 @@ export function commandHelp(c: Command): string {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    io.out(topHelp());
+    io.out(topHelp(await loadAllCommands()));
     return name === undefined ? EXIT_USAGE : 0;
   }
   if (name === "--version" || name === "-V") {
     io.out(`tsbpf ${packageVersion()}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) {
     io.err(`tsbpf: unknown command '${name}'. Run 'tsbpf --help' for the list.\n`);
     return EXIT_USAGE;
