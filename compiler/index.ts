@@ -1,6 +1,6 @@
 // The compiler's library entry, called by the CLI and by tests:
 // compile(files) -> { object, diagnostics }. Stages in order: front end
-// (ts-morph project, TypeScript's diagnostics, the subset walk), lowering to
+// (TypeScript program, TypeScript's diagnostics, the subset walk), lowering to
 // IR (types, packet/context checks), then the back end (optimize, register
 // allocation, instruction selection) and the ELF writer. User errors are
 // diagnostics; an unexpected exception becomes "internal compiler error",
@@ -12,7 +12,6 @@ import {
   createProject,
   findStdlib,
   type FrontendResult,
-  releaseProject,
   type SourceInput,
   typescriptDiagnostics,
 } from "./frontend/project.js";
@@ -111,7 +110,5 @@ export function compile(
       `${stage.name}: ${msg}`,
     ]);
     return { object: undefined, diagnostics: bag.items };
-  } finally {
-    if (fe) releaseProject(fe);
   }
 }
