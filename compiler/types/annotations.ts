@@ -5,7 +5,12 @@
 // Numeric literals are read from their source text as bigint, never through
 // a JS double, so 64-bit constants stay exact.
 
-import { Node, type TypeNode, SyntaxKind, type InterfaceDeclaration } from "../frontend/ts-morph.js";
+import {
+  Node,
+  type TypeNode,
+  SyntaxKind,
+  type InterfaceDeclaration,
+} from "../frontend/ts-morph.js";
 import { INT_ALIASES, type IntType } from "./int-type.js";
 
 /** A field's shape inside a struct: a scalar or a fixed array of scalars. */
