@@ -1,6 +1,6 @@
 // BPF exceptions (bpf_throw, kernel/bpf/helpers.c + the verifier's
 // exception callback): bpf_throw(cookie) unwinds every frame of the
-// program, callbacks included, and the program's result becomes what its
+// program (the verifier refuses it inside callbacks), and the program's result becomes what its
 // exception callback returns for the cookie. The callback is the global
 // function named by the entry program's `exception_callback:<name>` BTF
 // decl tag; without one the verifier adds a default that returns the cookie
@@ -20,6 +20,13 @@ const thrown = new WeakMap<RunEnv, bigint>();
 class ThrowSignal extends VmError {}
 
 const bpfThrow: HelperImpl = (env, cookie) => {
+  // check_kfunc_call: "bpf_throw kfunc ... cannot be called from callback subprog".
+  if (env.vm.callbackDepth > 0) {
+    throw new VmError(
+      "helper",
+      "bpf_throw cannot be called from a callback (bpf_loop, rbtree less, timer...): the verifier refuses it",
+    );
+  }
   thrown.set(env, cookie);
   throw new ThrowSignal("helper", `bpf_throw(${cookie}) unwound the program`);
 };

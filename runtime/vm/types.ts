@@ -19,6 +19,8 @@ export interface VmHandle {
    * Runs on fresh frames above the caller's; returns the callee's r0.
    */
   callFunction(target: Pointer | number, args: readonly bigint[]): bigint;
+  /** How many callFunction calls are running (0 in the program's own frames). */
+  readonly callbackDepth: number;
 }
 
 /** A helper (`call imm`, src 0): arguments r1..r5, returns r0. */

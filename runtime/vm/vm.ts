@@ -82,6 +82,8 @@ export class Vm implements VmHandle {
 
   /** Instructions executed in the current run. */
   count = 0;
+  /** Callbacks (callFunction) running now: bpf_throw is refused inside one. */
+  callbackDepth = 0;
   /** Current frame (0 = the entry function). */
   depth = 0;
   /** Per frame: the caller's r6-r9, the return slot, may_goto's remaining budget. */
@@ -215,6 +217,7 @@ export class Vm implements VmHandle {
     // The callee must not disturb the caller's registers or frame.
     const regs = this.U64.slice();
     const depth = this.depth;
+    this.callbackDepth++;
     try {
       args.slice(0, 5).forEach((v, k) => (this.U64[k + 1] = BigInt.asUintN(64, v)));
       const entry = enterFrame(this, -1, slot);
@@ -223,6 +226,7 @@ export class Vm implements VmHandle {
     } finally {
       this.U64.set(regs);
       this.depth = depth;
+      this.callbackDepth--;
     }
   }
 

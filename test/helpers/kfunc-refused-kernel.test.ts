@@ -1,5 +1,6 @@
 // Kfuncs the verifier refuses in XDP/LWT programs for reasons other than
-// sleepability (runtime/helpers/refused.ts): the reference kernel refuses a
+// sleepability (runtime/helpers/refused.ts; and bpf_throw inside a
+// callback, exceptions.ts): the reference kernel refuses a
 // program calling each (the test shows its words), and the runtime loads
 // the same object but faults at the call with the refusal's reason, never
 // running past it.
@@ -30,6 +31,14 @@ SEC("xdp") int kexec(struct xdp_md *ctx) { if (ctx->data_end - ctx->data > 20) c
 char _license[] SEC("license") = "GPL";
 `;
 
+/** bpf_throw is refused inside callbacks (here bpf_loop's), though allowed in the program. */
+const THROW_IN_CALLBACK_C = String.raw`${HEAD}
+extern void bpf_throw(__u64 cookie) __ksym;
+static int step(__u32 i, void *ctx) { if (i == 2) bpf_throw(77); return 0; }
+SEC("xdp") int throw_in_cb(struct xdp_md *ctx) { bpf_loop(5, step, 0, 0); return XDP_PASS; }
+char _license[] SEC("license") = "GPL";
+`;
+
 const CASES = [
   {
     name: "trap",
@@ -44,6 +53,13 @@ const CASES = [
     type: "xdp",
     kernelSays: /'crash_kexec': not found in kernel/,
     runtimeSays: /kfunc crash_kexec is refused by the verifier in xdp programs \(destructive/,
+  },
+  {
+    name: "throw_in_cb",
+    source: THROW_IN_CALLBACK_C,
+    type: "xdp",
+    kernelSays: /bpf_throw kfunc \(insn \d+\) cannot be called from callback subprog/,
+    runtimeSays: /bpf_throw cannot be called from a callback/,
   },
 ];
 
