@@ -1,6 +1,9 @@
 // Before register allocation: immediates BPF cannot encode move into
 // registers. 64-bit ALU and JMP immediates are sign-extended 32-bit values;
 // an 8-byte BPF_ST stores a sign-extended imm; context stores need STX.
+// A non-commutative `x = a op x` (the IR is not SSA: `a2 = a1 - a2`) goes
+// through a fresh vreg: BPF's two-address `dst op= src` would overwrite x
+// with a before reading it.
 
 import type { IrFunction, IrInsn, Operand } from "../ir/ir.js";
 import { reg } from "../ir/ir.js";
@@ -9,6 +12,8 @@ export function fitsImm32(v: bigint): boolean {
   const s = BigInt.asIntN(64, v);
   return s >= -(1n << 31n) && s < 1n << 31n;
 }
+
+const COMMUTATIVE = new Set(["add", "mul", "and", "or", "xor"]);
 
 export function legalize(f: IrFunction): void {
   for (const b of f.blocks) {
@@ -20,7 +25,16 @@ export function legalize(f: IrFunction): void {
       return reg(t);
     };
     for (const i of b.insns) {
-      if (i.op === "alu" && i.w === 64 && i.b.kind === "imm")
+      if (
+        i.op === "alu" &&
+        i.b.kind === "reg" &&
+        i.b.reg === i.dst &&
+        i.a !== i.dst &&
+        !COMMUTATIVE.has(i.alu)
+      ) {
+        const t = f.nextVreg++;
+        out.push({ ...i, dst: t }, { op: "mov", w: i.w, dst: i.dst, src: reg(t) });
+      } else if (i.op === "alu" && i.w === 64 && i.b.kind === "imm")
         out.push({ ...i, b: materialize(i.b, !fitsImm32(i.b.value)) });
       else if (i.op === "store" && i.src.kind === "imm")
         out.push({
