@@ -153,7 +153,7 @@ export function loadInputs(
 export interface ProgramRegression {
   kind: "program";
   status: "open" | "fixed";
-  failure: "compiler refused" | "verifier refused" | "disagreement";
+  failure: "compiler refused" | "verifier refused" | "disagreement" | "harness error";
   found: string;
   summary: string;
   /** The exported program the packets run through. */

@@ -33,7 +33,8 @@ export interface ProgramCampaignOptions extends ProgramGenOptions {
   minimizeMs?: number;
 }
 
-type FailureKind = "crash" | "compiler refused" | "verifier refused" | "disagreement";
+type FailureKind =
+  "crash" | "harness error" | "compiler refused" | "verifier refused" | "disagreement";
 
 interface Failure {
   kind: FailureKind;
@@ -98,7 +99,19 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
         const cf = compileFailure(r);
         if (cf) return cf;
         const mine = Object.fromEntries(src.units.map((u) => [u.name, packets[u.name] ?? []]));
-        const res = await compareObject(fast, r.object!, mine);
+        let res: Awaited<ReturnType<typeof compareObject>>;
+        try {
+          res = await compareObject(fast, r.object!, mine);
+        } catch (e) {
+          // Loading or running failed outside the verifier (a program missing from the
+          // object, the helper refusing a map...): a finding too, with its source.
+          const why = e instanceof Error ? e.message : String(e);
+          return {
+            kind: "harness error",
+            key: `harness ${why.replace(/\d+/g, "#")}`,
+            detail: `harness: ${why}`,
+          };
+        }
         if (res.refused) {
           return { kind: "verifier refused", key: "verifier refused", detail: res.refused };
         }
@@ -124,7 +137,7 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
         f: Failure,
         where: string,
       ): Promise<void> => {
-        if (f.kind === "crash") stats.crashes++;
+        if (f.kind === "crash" || f.kind === "harness error") stats.crashes++;
         else if (f.kind === "compiler refused") stats.refusals++;
         else if (f.kind === "verifier refused") stats.rejections++;
         else stats.disagreements += f.disagreement ? 1 : 0;
