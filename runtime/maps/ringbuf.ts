@@ -35,7 +35,23 @@ interface Record {
   readonly sample: Uint8Array;
 }
 
-export class RingBufMap extends MapBase {
+/** Ring buffers have no elements: lookups find nothing, updates and deletes are -ENOTSUPP. */
+export abstract class KeylessMap extends MapBase {
+  lookup(_key: Uint8Array): Uint8Array | undefined {
+    return undefined;
+  }
+  update(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
+    return -Errno.ENOTSUPP;
+  }
+  delete(_key: Uint8Array): number {
+    return -Errno.ENOTSUPP;
+  }
+  nextKey(_key: Uint8Array | undefined): Uint8Array | undefined {
+    return undefined;
+  }
+}
+
+export class RingBufMap extends KeylessMap {
   private consumerPos = 0;
   private producerPos = 0;
   private pendingPos = 0;
@@ -135,19 +151,6 @@ export class RingBufMap extends MapBase {
       if (!(r.hdrLen & BPF_RINGBUF_DISCARD_BIT)) out.push(r.sample.slice());
     }
     return out;
-  }
-
-  lookup(_key: Uint8Array): Uint8Array | undefined {
-    return undefined;
-  }
-  update(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
-    return -Errno.ENOTSUPP;
-  }
-  delete(_key: Uint8Array): number {
-    return -Errno.ENOTSUPP;
-  }
-  nextKey(_key: Uint8Array | undefined): Uint8Array | undefined {
-    return undefined;
   }
 
   private commit(sample: Uint8Array, flags: number | bigint, discard: boolean): void {

@@ -10,7 +10,8 @@
 
 import { BPF_RINGBUF_HDR_SZ, Errno } from "./constants.js";
 import type { MapInit } from "./hash.js";
-import { MapBase, roundUp, type MapEnv } from "./types.js";
+import { KeylessMap } from "./ringbuf.js";
+import { roundUp, type MapEnv } from "./types.js";
 
 /** BPF_MAX_USER_RINGBUF_SAMPLES: one drain call handles at most this many. */
 export const MAX_USER_RINGBUF_SAMPLES = 128 * 1024;
@@ -21,7 +22,7 @@ interface UserRecord {
   discarded: boolean;
 }
 
-export class UserRingBufMap extends MapBase {
+export class UserRingBufMap extends KeylessMap {
   private consumerPos = 0;
   private producerPos = 0;
   private readonly records: UserRecord[] = [];
@@ -58,18 +59,5 @@ export class UserRingBufMap extends MapBase {
   /** Bytes between consumer and producer (what user space still waits to see consumed). */
   pending(): number {
     return this.producerPos - this.consumerPos;
-  }
-
-  lookup(_key: Uint8Array): Uint8Array | undefined {
-    return undefined;
-  }
-  update(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
-    return -Errno.ENOTSUPP;
-  }
-  delete(_key: Uint8Array): number {
-    return -Errno.ENOTSUPP;
-  }
-  nextKey(_key: Uint8Array | undefined): Uint8Array | undefined {
-    return undefined;
   }
 }
