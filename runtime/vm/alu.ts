@@ -133,3 +133,13 @@ export function divmod64h(
   const b = (BigInt(bhi >>> 0) << 32n) | BigInt(blo >>> 0);
   U64[r >> 1] = divmod64(U64[r >> 1]!, b, signed, mod);
 }
+
+/** r += imm (sign-extended) modulo 2^64, as case 0x07; returns the new high half. */
+export function add64k(I32: Int32Array, r: number, k: number): number {
+  const a = I32[r]!;
+  const t = (a + k) | 0;
+  const h = (I32[r + 1]! + (k >> 31) + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+  I32[r + 1] = h;
+  I32[r] = t;
+  return h;
+}

@@ -4,6 +4,11 @@
 // machine arithmetic) and as Uint32Array / Int32Array halves (32-bit ALU,
 // bitwise ops, shifts, memory addresses: plain small-integer code).
 //
+// The switch runs the slot's dispatch code (program.ts): the opcode byte,
+// or 0x100 | a jump's opcode for an add-immediate fused with the
+// conditional jump after it (the step and test of a counted loop: one
+// dispatch instead of two).
+//
 // Case labels are literal opcode bytes, not `InsnClass.ALU64 | AluOp.ADD`:
 // V8 only builds a jump table for constant labels, and enum members are
 // property loads at run time. test/vm/opcodes.test.ts checks every literal
@@ -20,7 +25,7 @@
 // Anything rare or long (calls, atomics, lddw pseudo kinds, LD_ABS/IND,
 // memory slow path, faults) lives in ops.ts.
 
-import { divmod32, divmod64h, endian, mul64, sar64, setSx, shl64, shr64 } from "./alu.js";
+import { add64k, divmod32, divmod64h, endian, mul64, sar64, setSx, shl64, shr64 } from "./alu.js";
 import {
   atomic,
   callHelper,
@@ -58,7 +63,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
     const d = (w >> 8) & 15;
     const d2 = d << 1;
     pc = i + 1;
-    switch (w & 255) {
+    switch (w >>> 16) {
       // ---- ALU64, K then X (opcode = op | source | 0x07) ----
       // add/sub/mul on the 32-bit halves with an explicit carry: measured
       // faster than BigInt64Array arithmetic, and nothing is allocated.
@@ -307,16 +312,34 @@ export function execute(vm: Vm, entry: number, base: number): void {
         atomic(vm, i, w, ins[b + 1]!, ins[b + 2]!);
         continue;
 
+      // ---- fused: add imm to rX (slot i), then jump on rX vs imm (slot i + 1) ----
+      // 64-bit: the add as case 0x07, then the compare on the new halves.
+      case 0x115: { const h = add64k(I32, d2, ins[b + 2]!); const k = ins[b + 6]!; pc = i + 2; if (I32[d2] === k && h === k >> 31) break; continue; } // prettier-ignore
+      case 0x155: { const h = add64k(I32, d2, ins[b + 2]!); const k = ins[b + 6]!; pc = i + 2; if (!(I32[d2] === k && h === k >> 31)) break; continue; } // prettier-ignore
+      case 0x125: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h > kh || (h === kh && U32[d2]! > k >>> 0)) break; continue; } // prettier-ignore
+      case 0x135: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h > kh || (h === kh && U32[d2]! >= k >>> 0)) break; continue; } // prettier-ignore
+      case 0x1a5: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h < kh || (h === kh && U32[d2]! < k >>> 0)) break; continue; } // prettier-ignore
+      case 0x1b5: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h < kh || (h === kh && U32[d2]! <= k >>> 0)) break; continue; } // prettier-ignore
+      // 32-bit: the add as case 0x04 (high half cleared), then the compare on the low half.
+      case 0x116: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v === ins[b + 6]) break; continue; } // prettier-ignore
+      case 0x156: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v !== ins[b + 6]) break; continue; } // prettier-ignore
+      case 0x126: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 > ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
+      case 0x136: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 >= ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
+      case 0x1a6: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 < ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
+      case 0x1b6: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 <= ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
+
       default:
         vm.count = count + pc - start;
         fault(vm, i, "invalid", `invalid instruction: ${p.reasons.get(i) ?? "unknown opcode"}`);
     }
-    // Only taken jumps get here: every other case continues the loop.
+    // Only taken jumps get here: every other case continues the loop. The
+    // jump is slot pc - 1: i, or i + 1 after a fused pair.
+    const jump = pc - 1;
     count += pc - start;
     if (count > budget) {
       vm.count = count;
-      fault(vm, i, "budget", `instruction budget of ${budget} exhausted`);
+      fault(vm, jump, "budget", `instruction budget of ${budget} exhausted`);
     }
-    pc = start = ins[b + 1]!;
+    pc = start = ins[(jump << 2) + 1]!;
   }
 }

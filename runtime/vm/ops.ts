@@ -129,8 +129,60 @@ export function memSlowStore(
   at(pc, () => storeValue(vm, address(vm, dst, off, size, true), size, value));
 }
 
+/**
+ * add/or/and/xor (with or without fetch) of 4 or 8 bytes on plain writable
+ * memory (a map value, the stack), on the registers' 32-bit halves: no
+ * BigInt, no closure, nothing allocated. False when the slow path must do
+ * it (hooked or read-only region, out of bounds, xchg, cmpxchg, acquire and
+ * release), which also raises the faults.
+ */
+function atomicFast(vm: Vm, w: number, off: number, imm: number): boolean {
+  const kind = imm & ~1; // the operation without FETCH
+  if (kind !== 0x00 && kind !== 0x40 && kind !== 0x50 && kind !== 0xa0) return false;
+  const sz = w & 0x18;
+  if (sz !== 0x00 && sz !== 0x18) return false;
+  const mem = vm.mem;
+  const U32 = vm.U32;
+  const I32 = vm.I32;
+  const d2 = ((w >> 8) & 15) * 2;
+  const s2 = ((w >> 12) & 15) * 2;
+  const slot = U32[d2 + 1]! - HI;
+  const o = U32[d2]! + off;
+  const size = sz === 0 ? 4 : 8;
+  if (slot < 0 || slot >= mem.wlens.length || o < 0 || o + size > mem.wlens[slot]!) return false;
+  const v = mem.views[slot]!;
+  const lo = v.getInt32(o, true);
+  const x = I32[s2]!;
+  let rlo: number;
+  let rhi = 0;
+  const hi = size === 8 ? v.getInt32(o + 4, true) : 0;
+  const xh = size === 8 ? I32[s2 + 1]! : 0;
+  if (kind === 0x00) {
+    rlo = (lo + x) | 0;
+    rhi = (hi + xh + (rlo >>> 0 < lo >>> 0 ? 1 : 0)) | 0;
+  } else if (kind === 0x40) {
+    rlo = lo | x;
+    rhi = hi | xh;
+  } else if (kind === 0x50) {
+    rlo = lo & x;
+    rhi = hi & xh;
+  } else {
+    rlo = lo ^ x;
+    rhi = hi ^ xh;
+  }
+  v.setInt32(o, rlo, true);
+  if (size === 8) v.setInt32(o + 4, rhi, true);
+  if ((imm & 1) !== 0) {
+    // FETCH: the old value to src (zero-extended for W).
+    I32[s2] = lo;
+    I32[s2 + 1] = hi;
+  }
+  return true;
+}
+
 /** STX | ATOMIC: read-modify-write, xchg, cmpxchg, load-acquire, store-release. */
 export function atomic(vm: Vm, pc: number, w: number, off: number, imm: number): void {
+  if (atomicFast(vm, w, off, imm)) return;
   const dst = (w >> 8) & 15;
   const src = (w >> 12) & 15;
   const size = SIZE_OF[w & 0x18]!;

@@ -6,12 +6,17 @@
 // default case reports them when, and only when, they are reached.
 //
 // Per slot, 4 words in `ins`:
-//   [0] opcode | dst << 8 | src << 12
+//   [0] opcode | dst << 8 | src << 12 | dispatch << 16
 //   [1] jumps and local calls: the absolute target slot; otherwise off
 //   [2] imm (low half for lddw)
 //   [3] lddw: the second slot's imm
 // and in `k64` the immediate as the 64-bit value ALU/JMP use (imm
-// sign-extended, or lddw's imm64).
+// sign-extended, or lddw's imm64). `dispatch` is what the interpreter's
+// switch runs: the opcode, or a superinstruction (fuse(): FUSED | the jump's
+// opcode) for "add an immediate to rX, then a conditional jump on rX against
+// an immediate", the step and test of nearly every counted loop. The jump's
+// slot keeps its own opcode, so code jumping to it runs it alone. Everything
+// else reads the opcode (w & 255) and never sees the fusion.
 
 import {
   AluOp,
@@ -218,7 +223,7 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
     const off = view.getInt16(at + 2, true);
     const imm = view.getInt32(at + 4, true);
     const b = i * 4;
-    ins[b] = op | (dst << 8) | (src << 12);
+    ins[b] = op | (dst << 8) | (src << 12) | (op << 16);
     ins[b + 1] = off;
     ins[b + 2] = imm;
     k64[i] = BigInt.asUintN(64, BigInt(imm));
@@ -249,7 +254,10 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
   // Targets are checked once all slots are known.
   for (let i = 0; i < n; i++) {
     const op = ins[i * 4]! & 0xff;
-    if (op === 0 || !(isJump(op) || (op === CALL && ins[i * 4]! >> 12 === CallSrc_.LOCAL))) {
+    if (
+      op === 0 ||
+      !(isJump(op) || (op === CALL && ((ins[i * 4]! >> 12) & 15) === CallSrc_.LOCAL))
+    ) {
       continue;
     }
     const t = ins[i * 4 + 1]!;
@@ -257,8 +265,32 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
     else if (lddwTail.has(t)) bad(i, `jump target ${t} is the middle of an lddw`);
   }
   bad(n, "execution fell off the end of the code");
+  fuse(ins, n);
   const k64s = new BigInt64Array(k64.buffer);
   return { n, ins, k64, k64s, k32: new Int32Array(k64.buffer), raw, reasons };
+}
+
+/** The dispatch code of a fused add-immediate + conditional jump: FUSED | the jump's opcode. */
+export const FUSED = 0x100;
+
+/**
+ * Jumps with an immediate that fuse with the add before them: 64-bit
+ * (JMP class) after ALU64 add, 32-bit (JMP32) after ALU add; the equality
+ * and unsigned orders, what loop bounds compile to.
+ */
+const FUSABLE_JUMPS = new Map<number, ReadonlySet<number>>([
+  [0x07, new Set([0x15, 0x55, 0x25, 0x35, 0xa5, 0xb5])],
+  [0x04, new Set([0x16, 0x56, 0x26, 0x36, 0xa6, 0xb6])],
+]);
+
+function fuse(ins: Int32Array, n: number): void {
+  for (let i = 0; i + 1 < n; i++) {
+    const w = ins[i * 4]!;
+    const next = ins[(i + 1) * 4]!;
+    if (!FUSABLE_JUMPS.get(w & 255)?.has(next & 255)) continue;
+    if (((w >> 8) & 15) !== ((next >> 8) & 15)) continue;
+    ins[i * 4] = (w & 0xffff) | ((FUSED | (next & 255)) << 16);
+  }
 }
 
 /** The opcode byte a slot had in the original code. */
