@@ -36,20 +36,38 @@ export function objDir(): ObjDir {
   };
 }
 
-const RECEIVER = `
+// Shared by the receivers: yields what arrives until `want` items came, or
+// until `grace` seconds have passed without traffic after the test said its
+// senders are done (the stop file exists). Before that signal nothing gives
+// up (a slow machine may take seconds to start the sender), except a 60 s cap.
+const RECEIVE_LOOP = `
+import os, socket, time
+def receive(s, stop_path, grace, want, recv=lambda s: s.recvfrom(65535)):
+    s.settimeout(0.2)
+    count, start, quiet_since = 0, time.monotonic(), None
+    while count < want and time.monotonic() - start < 60:
+        try:
+            item = recv(s)
+        except socket.timeout:
+            if os.path.exists(stop_path):
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since >= grace:
+                    break
+            continue
+        quiet_since = None
+        yield item
+        count += 1
+`;
+
+const RECEIVER = `${RECEIVE_LOOP}
 import json, socket, sys
 port, timeout, want = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", port))
-s.settimeout(timeout)
 open(sys.argv[4], "w").close()
 got = []
-try:
-    while len(got) < want:
-        data, (addr, sport) = s.recvfrom(65535)
-        got.append({"from": addr, "sport": sport, "len": len(data)})
-except socket.timeout:
-    pass
+for data, (addr, sport) in receive(s, sys.argv[5], timeout, want):
+    got.append({"from": addr, "sport": sport, "len": len(data)})
 print(json.dumps(got), flush=True)
 `;
 
@@ -84,22 +102,21 @@ print(json.dumps(answers), flush=True)
 `;
 
 // Frames arriving on a device, at L2 (before IP), filtered by IPv4 destination.
-const CAPTURE = `
+const CAPTURE = `${RECEIVE_LOOP}
 import json, socket, sys
 dev, dst, timeout, want = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 s.bind((dev, 0))
-s.settimeout(timeout)
 open(sys.argv[5], "w").close()
 dst_bytes = socket.inet_aton(dst)
+def is_wanted(frame):
+    return len(frame) >= 34 and frame[12:14] == b"\\x08\\x00" and frame[30:34] == dst_bytes
 got = []
-try:
-    while len(got) < want:
-        frame = s.recv(65535)
-        if len(frame) >= 34 and frame[12:14] == b"\\x08\\x00" and frame[30:34] == dst_bytes:
-            got.append(frame[:64].hex())
-except socket.timeout:
-    pass
+for frame in receive(s, sys.argv[6], timeout, 1 << 30, recv=lambda s: s.recv(65535)):
+    if is_wanted(frame):
+        got.append(frame[:64].hex())
+        if len(got) >= want:
+            break
 print(json.dumps(got), flush=True)
 `;
 
@@ -136,8 +153,9 @@ async function python<T>(
 }
 
 /**
- * Starts a UDP receiver on `side` (port), waits until it is bound, and
- * returns a promise of what it got within `timeoutSec` of the last datagram.
+ * Starts a UDP receiver on `side` (port) and waits until it is bound.
+ * `done()` (call it once the senders finished) returns what arrived, ending
+ * `timeoutSec` after the last datagram, or once `want` arrived.
  */
 export async function udpReceiver(
   t: Where,
@@ -145,12 +163,13 @@ export async function udpReceiver(
   port: number,
   opts: { timeoutSec?: number; want?: number } = {},
 ): Promise<Pending<Datagram[]>> {
-  const timeout = opts.timeoutSec ?? 2;
+  const grace = opts.timeoutSec ?? 2;
   const ready = readyFile();
-  const args = [String(port), String(timeout), String(opts.want ?? 1000), ready.path];
-  const result = python<Datagram[]>(t, side, RECEIVER, args, 30_000);
+  const stop = stopFile();
+  const args = [String(port), String(grace), String(opts.want ?? 1000), ready.path, stop.path];
+  const result = python<Datagram[]>(t, side, RECEIVER, args, 90_000);
   await ready.wait(result);
-  return { done: () => result };
+  return { done: () => stop.signal(result) };
 }
 
 /** Sends `count` datagrams of `size` bytes from `side` to dst:port. */
@@ -186,10 +205,12 @@ export async function captureFrames(
   opts: { timeoutSec?: number; want?: number } = {},
 ): Promise<Pending<string[]>> {
   const ready = readyFile();
-  const args = [dev, dst, String(opts.timeoutSec ?? 2), String(opts.want ?? 100), ready.path];
-  const result = python<string[]>(t, side, CAPTURE, args, 30_000);
+  const stop = stopFile();
+  const grace = String(opts.timeoutSec ?? 2);
+  const args = [dev, dst, grace, String(opts.want ?? 100), ready.path, stop.path];
+  const result = python<string[]>(t, side, CAPTURE, args, 90_000);
   await ready.wait(result);
-  return { done: () => result };
+  return { done: () => stop.signal(result) };
 }
 
 /**
@@ -214,6 +235,25 @@ function readyFile(): { path: string; wait(helper: Promise<unknown>): Promise<vo
   };
 }
 let readyCount = 0;
+
+/**
+ * A file that tells a receiver the test's senders are done, so from then on
+ * it stops after its grace period without traffic (see RECEIVE_LOOP).
+ */
+function stopFile(): { path: string; signal<T>(helper: Promise<T>): Promise<T> } {
+  const path = join(tmpdir(), `tsbpf-e2e-stop-${process.pid}-${++readyCount}`);
+  return {
+    path,
+    async signal(helper) {
+      writeFileSync(path, "");
+      try {
+        return await helper;
+      } finally {
+        rmSync(path, { force: true });
+      }
+    },
+  };
+}
 
 const TCP_PROBE = `
 import socket, sys
