@@ -22,7 +22,7 @@ interface Loaded {
 
 const keyOf = (base: VReg, off: number, size: number) => `${base}:${off}:${size}`;
 
-function transfer(f: IrFunction, facts: Facts<Loaded>, i: IrInsn): void {
+function transfer(reusable: (v: VReg) => boolean, facts: Facts<Loaded>, i: IrInsn): void {
   const kill = (p: (l: Loaded) => boolean) => {
     for (const [k, l] of facts) if (p(l)) facts.delete(k);
   };
@@ -40,17 +40,35 @@ function transfer(f: IrFunction, facts: Facts<Loaded>, i: IrInsn): void {
   const d = defOf(i);
   if (d !== undefined) kill((l) => l.base === d || l.dst === d);
   // A load that overwrites its own base cannot be reused: the base is gone.
-  // Pointer loads (the context's data and data_end) are left alone: a view at
-  // a variable offset reloads data on purpose (ir/packet-bounds.ts), so that
-  // its verifier id and range marks stay its own and loop states prune.
-  if (i.op === "load" && i.dst !== i.base && !f.pointers.has(i.dst))
+  if (i.op === "load" && i.dst !== i.base && reusable(i.dst))
     facts.set(keyOf(i.base, i.off, i.size), { base: i.base, off: i.off, size: i.size, dst: i.dst });
 }
 
+/**
+ * Pointers added to a variable offset somewhere in `f`. A context data load
+ * that starts a view at a variable offset is reloaded on purpose
+ * (ir/packet-bounds.ts): the view gets its own verifier id, so its range
+ * marks do not land on a data register shared across a loop, and loop states
+ * still prune. Such loads are neither reused nor reused from; data_end and
+ * data loads used at constant offsets only are.
+ */
+function variableOffsetBases(f: IrFunction): Set<VReg> {
+  const out = new Set<VReg>();
+  for (const b of f.blocks)
+    for (const i of b.insns)
+      if (i.op === "alu" && i.alu === "add" && i.w === 64 && i.b.kind === "reg") {
+        if (f.pointers.has(i.a)) out.add(i.a);
+        if (f.pointers.has(i.b.reg)) out.add(i.b.reg);
+      }
+  return out;
+}
+
 export function reuseLoads(f: IrFunction): boolean {
+  const varBases = variableOffsetBases(f);
+  const reusable = (v: VReg) => !f.pointers.has(v) || !varBases.has(v);
   const entry = availableAtEntry<Loaded>(
     f,
-    (facts, i) => transfer(f, facts, i),
+    (facts, i) => transfer(reusable, facts, i),
     (a, b) => a.dst === b.dst,
   );
   let changed = false;
@@ -59,7 +77,7 @@ export function reuseLoads(f: IrFunction): boolean {
       let x = i;
       if (i.op === "load") {
         const l = facts.get(keyOf(i.base, i.off, i.size));
-        if (l && f.pointers.has(l.dst) === f.pointers.has(i.dst)) {
+        if (l && f.pointers.has(l.dst) === f.pointers.has(i.dst) && reusable(i.dst)) {
           x = {
             op: "mov",
             w: 64,
@@ -70,7 +88,7 @@ export function reuseLoads(f: IrFunction): boolean {
           changed = true;
         }
       }
-      transfer(f, facts, x);
+      transfer(reusable, facts, x);
       return x;
     });
   }

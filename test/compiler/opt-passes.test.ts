@@ -116,16 +116,21 @@ describe("load-reuse", () => {
     ]);
   });
 
-  it("leaves pointer loads (ctx data) alone", () => {
+  it("reuses a pointer load only where no variable offset is added to it", () => {
+    // v1, v2: data_end twice (reused); v3, v4: data twice, v4 starts a view at a variable offset.
     const b = block(
       0,
       [
-        { op: "load", size: 4, dst: 1, base: 0, off: 0 },
-        { op: "load", size: 4, dst: 2, base: 0, off: 0 },
+        { op: "load", size: 4, dst: 1, base: 0, off: 4 },
+        { op: "load", size: 4, dst: 2, base: 0, off: 4 },
+        { op: "load", size: 4, dst: 3, base: 0, off: 0 },
+        { op: "load", size: 4, dst: 4, base: 0, off: 0 },
+        { op: "alu", w: 64, alu: "add", dst: 5, a: 4, b: reg(9) },
       ],
       { op: "ret", value: imm(0) },
     );
-    expect(reuseLoads(fn([b], [0, 1, 2]))).toBe(false);
+    expect(reuseLoads(fn([b], [0, 1, 2, 3, 4, 5]))).toBe(true);
+    expect(b.insns.map((i) => i.op)).toEqual(["load", "mov", "load", "load", "alu"]);
   });
 });
 
