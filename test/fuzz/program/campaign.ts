@@ -58,12 +58,12 @@ function compileFailure(r: CompileReply): Failure | undefined {
   return { kind: "compiler refused", key: `refused ${d?.code ?? "none"}`, detail: text };
 }
 
+/** The verifier's own last words (the line before "processed N insns"), else the log's tail. */
 function verifierTail(log: string): string {
-  return log
-    .split("\n")
-    .filter((l) => l.trim())
-    .slice(-4)
-    .join(" | ");
+  const lines = log.split("\n").filter((l) => l.trim());
+  const at = lines.findIndex((l) => l.startsWith("processed "));
+  if (at > 0) return lines[at - 1]!;
+  return lines.slice(-4).join(" | ");
 }
 
 export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
