@@ -10,6 +10,8 @@
 // The verifier's static rules are checked as far as the BTF tells them:
 // the node's struct and field must be the head's `__contains(type, field)`,
 // and the bpf_spin_lock beside the head (same value or object) must be held.
+// Not modelled: the kernel frees a head's nodes when the map element holding
+// it is deleted or overwritten (bpf_obj_free_fields); here they stay.
 
 import type { RunEnv } from "../env.js";
 import type { Region } from "../vm/memory.js";

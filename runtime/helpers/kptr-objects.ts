@@ -12,7 +12,10 @@
 // record is read from the BTF here. SIMULATED: a new object reads as zeros;
 // the kernel only initialises its special fields, the rest is whatever the
 // allocator's cache held (seen on the reference kernel: a freed object's
-// old key), so programs must not rely on either.
+// old key), so programs must not rely on either. Not modelled: objects left
+// in a map's kptr slot are not dropped when the element is deleted or the
+// map freed (the kernel drops them); bpf_per_cpu_ptr/bpf_this_cpu_ptr on a
+// per-CPU object need the helper family to call perCpuObjectCopy.
 
 import type { BtfComposite } from "../../bpf/btf/types.js";
 import type { HelperImpl, RunEnv } from "../env.js";
@@ -20,7 +23,7 @@ import type { Region } from "../vm/memory.js";
 import { VmError, type Pointer } from "../vm/types.js";
 import { localStruct } from "./program-btf.js";
 
-/** The kernel's limit on bpf_obj_new sizes (KMALLOC_MAX_CACHE_SIZE - 8 is not reached by real structs). */
+/** bpf_percpu_obj_new: the verifier refuses structs over 512 bytes (BPF_GLOBAL_PERCPU_MA_MAX_SIZE). */
 const MAX_PERCPU_OBJ_SIZE = 512;
 
 export interface LocalObject {

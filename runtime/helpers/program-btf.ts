@@ -141,17 +141,6 @@ export function specialFields(env: RunEnv, region: Region): SpecialField[] {
   return out;
 }
 
-/** The byte offset of member `field` in the struct named `type`, when the BTF has it. */
-export function memberOffset(env: RunEnv, type: string, field: string): number | undefined {
-  const { types } = programInfo(env);
-  for (const t of types) {
-    if (t?.kind !== "struct" || t.name !== type) continue;
-    const m = t.members.find((x) => x.name === field);
-    if (m) return m.bitOffset / 8;
-  }
-  return undefined;
-}
-
 /** `exception_callback:<name>` decl tags: the callback's name by entry program (FUNC) name. */
 export function exceptionCallbackNames(types: BtfTypeList): Map<string, string> {
   const out = new Map<string, string>();
