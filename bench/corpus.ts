@@ -150,6 +150,8 @@ export const CORPUS: BenchProgram[] = [
       ...MIX,
       p("bad checksum", badChecksum()),
       p("ihl 15", eth(ETH_P_IP, ipv4(TCP, tcp(1, 2), { ihl: 15 }))),
+      // 16-bit halves that carry: a u16 + u16 sum that wraps would drop it.
+      p("src 255.255.255.255", eth(ETH_P_IP, ipv4(UDP, udp(1, 2), { src: [255, 255, 255, 255] }))),
     ],
   },
   {

@@ -19,7 +19,10 @@ export const csum_loop = xdp((ctx) => {
     if (i >= ihl) break;
     const w = ctx.header<Word>(14 + i * 4);
     if (!w) return XdpAction.DROP;
-    sum += w.hi + w.lo;
+    // Two adds: `w.hi + w.lo` is u16 + u16 and wraps at 16 bits (C's would
+    // promote to int), which loses the carry of a word like ff ff ff ff.
+    sum += w.hi;
+    sum += w.lo;
   }
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);

@@ -13,16 +13,6 @@ import { compareOnPackets, loadProgram } from "../../bench/lib/kernel.js";
 import { buildPair } from "../../bench/lib/objects.js";
 import { describeKernel, kernelTest } from "../kernel/kernel-test.js";
 
-/**
- * Programs tsbpf cannot compile yet, with the reason; a program not listed
- * here must compile. Remove an entry once the compiler accepts it.
- */
-const NOT_COMPILED_YET: Record<string, string> = {
-  classify: "TSB3006: off += 4 in a two-iteration VLAN loop is not taken as bounded",
-  csum_loop: "TSB3006 since 2390fb6: 14 + i * 4 with a loop counter i < 15",
-  payload_hash: "variable index into a header's byte array (TSB1012)",
-};
-
 describe("bench corpus", () => {
   it("has at least 12 pairs, each with a .ts and a .c", () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(12);
@@ -47,16 +37,9 @@ describeKernel(
           if (!pair.c.ok) throw new Error(`clang-19 failed on ${prog.name}.c: ${pair.c.error}`);
           const c = await loadProgram(pair.c.path, prog);
           try {
-            if (!pair.ts.ok) {
-              const known = NOT_COMPILED_YET[prog.name];
-              if (!known)
-                throw new Error(`tsbpf no longer compiles ${prog.name}: ${pair.ts.error}`);
-              console.log(`not compiled: ${prog.name}: ${pair.ts.error}`);
-              return;
-            }
-            if (NOT_COMPILED_YET[prog.name]) {
-              console.log(`${prog.name} compiles now: drop it from NOT_COMPILED_YET`);
-            }
+            // Every corpus program compiles: a refusal is a regression.
+            if (!pair.ts.ok)
+              throw new Error(`tsbpf no longer compiles ${prog.name}: ${pair.ts.error}`);
             const ts = await loadProgram(pair.ts.path, prog);
             try {
               const agreement = await compareOnPackets(prog, ts, c);
