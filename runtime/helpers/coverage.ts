@@ -82,6 +82,12 @@ export const SIMULATED: Readonly<Record<string, string>> = {
   bpf_stream_vprintk: "text in RunOutput.streams, returns 0 (6.18 test_run: -ENOMEM)",
 };
 
+/** Implemented names that cover only part of what the kernel accepts, with the part left out. */
+export const PARTIAL: Readonly<Record<string, string>> = {
+  bpf_per_cpu_ptr: "per-CPU objects (bpf_percpu_obj_new); __ksym per-CPU variables fault",
+  bpf_this_cpu_ptr: "per-CPU objects (bpf_percpu_obj_new); __ksym per-CPU variables fault",
+};
+
 /** How a registry handles `name`: missing ones fault with a reason, which is returned. */
 export function statusOf(registry: HelperRegistry, name: string): { status: Status; note: string } {
   const impl = registry[name];
@@ -104,5 +110,6 @@ export function statusOf(registry: HelperRegistry, name: string): { status: Stat
     if (m) return { status: "missing", note: m[1]! };
   }
   const sim = SIMULATED[name];
-  return sim ? { status: "simulated", note: sim } : { status: "implemented", note: "" };
+  if (sim) return { status: "simulated", note: sim };
+  return { status: "implemented", note: PARTIAL[name] ?? "" };
 }

@@ -14,8 +14,8 @@
 // allocator's cache held (seen on the reference kernel: a freed object's
 // old key), so programs must not rely on either. Not modelled: objects left
 // in a map's kptr slot are not dropped when the element is deleted or the
-// map freed (the kernel drops them); bpf_per_cpu_ptr/bpf_this_cpu_ptr on a
-// per-CPU object need the helper family to call perCpuObjectCopy.
+// map freed (the kernel drops them). bpf_per_cpu_ptr/bpf_this_cpu_ptr on a
+// per-CPU object reach its copies through perCpuObjectCopy (percpu-ptr.ts).
 
 import type { BtfComposite } from "../../bpf/btf/types.js";
 import type { HelperImpl, RunEnv } from "../env.js";

@@ -10,18 +10,8 @@ import type { HelperImpl, RunEnv } from "../env.js";
 import { PerfEventArrayMap, RingBufMap, type BpfMap, type PerCpuMap } from "../maps/index.js";
 import { VmError, type Pointer } from "../vm/types.js";
 import { MAX_BPRINTF_VARARGS, bprintf } from "./format.js";
-import {
-  E,
-  cString,
-  dv,
-  family,
-  neg,
-  notImplemented,
-  readMem,
-  u32,
-  worldOf,
-  writableMem,
-} from "./support.js";
+import { percpuPtrHelpers } from "./percpu-ptr.js";
+import { E, cString, dv, family, neg, readMem, u32, worldOf, writableMem } from "./support.js";
 
 /** BPF_MAX_LOOPS: bpf_loop's and the numeric iterator's bound. */
 export const BPF_MAX_LOOPS = 1 << 23;
@@ -235,6 +225,5 @@ export const utilHelpers = family({
   bpf_ringbuf_query: ringbufQuery,
   bpf_perf_event_output: perfEventOutput,
   bpf_kptr_xchg: kptrXchg,
-  bpf_per_cpu_ptr: notImplemented("bpf_per_cpu_ptr", "no per-CPU kernel variables (__ksym)"),
-  bpf_this_cpu_ptr: notImplemented("bpf_this_cpu_ptr", "no per-CPU kernel variables (__ksym)"),
+  ...percpuPtrHelpers,
 });

@@ -91,6 +91,8 @@ const KERNEL_COMPARED = new Set([
   "bpf_rbtree_first",
   "bpf_rbtree_remove",
   "bpf_throw",
+  "bpf_per_cpu_ptr",
+  "bpf_this_cpu_ptr",
   // kern-ctx-kernel.test.ts (bpf_stream_vprintk: error paths only, so not listed)
   "bpf_cast_to_kern_ctx",
   // kfunc-refused-kernel.test.ts: the kernel refuses them

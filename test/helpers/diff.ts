@@ -34,11 +34,15 @@ export async function diffObject(
   source: string,
   type: ProgramType,
   mapNames: readonly string[],
+  options: { kernelCpus?: boolean } = {},
 ): Promise<DiffObject> {
   const build: CBuildDir = cBuildDir();
   const path = await build.compile(name, source);
   const k: BpftoolLoadHandle = await loadWithBpftool(path, { type });
-  const obj: TsbpfObject = loadObject(readFileSync(path), { clock: 1_000_000_000n });
+  // kernelCpus: as many runtime CPUs as the kernel's possible CPUs (nr_cpu_ids), for helpers
+  // that check a cpu argument against it.
+  const cpus = options.kernelCpus ? { cpus: possibleCpus() } : {};
+  const obj: TsbpfObject = loadObject(readFileSync(path), { clock: 1_000_000_000n, ...cpus });
   const ids = new Map<string, number>();
   for (const p of k.programs) {
     for (const id of p.mapIds) {
@@ -75,4 +79,10 @@ export async function diffObject(
 /** A map's name by id (bpftool map show; at most 15 characters), to pair kernel and runtime maps. */
 async function dumpMapName(id: number): Promise<string | undefined> {
   return (await mapInfo(id)).name;
+}
+
+/** nr_cpu_ids: one more than the last CPU of /sys/devices/system/cpu/possible ("0-1", "0"). */
+function possibleCpus(): number {
+  const text = readFileSync("/sys/devices/system/cpu/possible", "utf8").trim();
+  return Math.max(...text.split(/[,-]/).map(Number)) + 1;
 }

@@ -80,6 +80,14 @@ const SEQUENCES: Record<string, number[][]> = {
   ],
   throw_cb: [[0], [7], [9], [200]],
   percpu: [[0], [0], [0]],
+  // [value added to this CPU's copy, cpu for bpf_per_cpu_ptr]: CPUs 0 and 1, then out of range.
+  percpu_ptr: [
+    [5, 0],
+    [7, 1],
+    [9, 2],
+    [11, 255],
+    [13, 0],
+  ],
 };
 
 describeKernel(
@@ -87,7 +95,7 @@ describeKernel(
   () => {
     let obj: DiffObject;
     beforeAll(async () => {
-      obj = await diffObject("graph", GRAPH_C, "xdp", ["out"]);
+      obj = await diffObject("graph", GRAPH_C, "xdp", ["out"], { kernelCpus: true });
     });
     afterAll(() => obj?.dispose());
 

@@ -192,5 +192,40 @@ SEC("xdp") int percpu(struct xdp_md *ctx) {
   bpf_percpu_obj_drop_impl(p, 0);
   return XDP_PASS;
 }
+/* bpf_this_cpu_ptr/bpf_per_cpu_ptr on a per-CPU object kept in a map's percpu_kptr slot.
+   Every result is independent of the CPU test_run happens to run on: d[14] is added to this
+   CPU's copy, the sums over CPUs 0 and 1 are kept, and d[15] is a cpu for bpf_per_cpu_ptr
+   (out of range: NULL). */
+struct pcount { __u64 hits, sum; };
+struct pcholder { struct pcount __attribute__((btf_type_tag("percpu_kptr"))) *pc; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct pcholder); } pcholders SEC(".maps");
+SEC("xdp") int percpu_ptr(struct xdp_md *ctx) {
+  __u8 *d = (void *)(long)ctx->data;
+  if ((void *)(d + 16) > (void *)(long)ctx->data_end) return XDP_ABORTED;
+  __u32 k = 0;
+  struct pcholder *h = bpf_map_lookup_elem(&pcholders, &k);
+  if (!h) return XDP_ABORTED;
+  if (!h->pc) {
+    struct pcount *n = bpf_percpu_obj_new_impl(bpf_core_type_id_local(struct pcount), 0);
+    if (!n) return XDP_ABORTED;
+    n = bpf_kptr_xchg(&h->pc, n);
+    if (n) bpf_percpu_obj_drop_impl(n, 0);
+  }
+  struct pcount *pc = h->pc;
+  if (!pc) return XDP_ABORTED;
+  struct pcount *mine = bpf_this_cpu_ptr(pc);
+  mine->hits++;
+  mine->sum += d[14];
+  struct pcount *c0 = bpf_per_cpu_ptr(pc, 0), *c1 = bpf_per_cpu_ptr(pc, 1);
+  struct pcount *cx = bpf_per_cpu_ptr(pc, d[15]);
+  struct pcount *cur = bpf_per_cpu_ptr(pc, bpf_get_smp_processor_id());
+  if (!c0 || !c1) return XDP_DROP;
+  put(0, c0->hits + c1->hits);
+  put(1, c0->sum + c1->sum);
+  put(2, !cx ? 1 : cx == c0 ? 2 : cx == c1 ? 3 : 4); /* the queried CPU's copy, or NULL */
+  put(3, cur == mine ? 7 : 8);
+  put(4, c0 != c1 ? 9 : 10);
+  return XDP_PASS;
+}
 char _license[] SEC("license") = "GPL";
 `;

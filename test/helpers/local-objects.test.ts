@@ -4,12 +4,14 @@
 // invariants under random inserts and erases, object sizing and use after
 // free, list order, double insertion, the verifier's rules (spin lock held,
 // __contains type), rbtree less() callbacks run in the VM, bpf_throw's
-// record, stream output and the simulated kernel context.
+// record, stream output, the simulated kernel context, and bpf_per_cpu_ptr/
+// bpf_this_cpu_ptr on per-CPU objects.
 
 import { describe, expect, it } from "vitest";
 import type { BtfType } from "../../bpf/btf/types.js";
 import { takeThrown } from "../../runtime/helpers/exceptions.js";
 import { localObjectKfuncs } from "../../runtime/helpers/local-objects.js";
+import { percpuPtrHelpers } from "../../runtime/helpers/percpu-ptr.js";
 import { attachProgramInfo } from "../../runtime/helpers/program-btf.js";
 import { RbTree, type RbNode } from "../../runtime/helpers/rb-tree.js";
 import { runStreams } from "../../runtime/helpers/streams.js";
@@ -303,5 +305,35 @@ describe("bpf_throw, streams, kernel context", () => {
     expect(env.packet.setBounds({ data: env.packet.data + 14 })).toBe(true);
     expect(field(8) - field(0)).toBe(46n);
     expect(() => env.vm.mem.write(k, new Uint8Array(8))).toThrow(/read-only/);
+  });
+});
+
+describe("bpf_per_cpu_ptr, bpf_this_cpu_ptr on per-CPU objects", () => {
+  const P = percpuPtrHelpers;
+
+  it("give one CPU's copy; NULL past the CPU count; anything else faults naming __ksym", () => {
+    const env = makeEnv({ cpus: 3 });
+    attachProgramInfo(env, {
+      types: TYPES,
+      globalOffsets: new Map(),
+      mapValueTypes: new Map(),
+      exceptionCallbacks: new Map(),
+    });
+    const p = call(env, K, "bpf_percpu_obj_new_impl", ITEM, 0);
+    const copies = [0, 1, 2].map((cpu) => call(env, P, "bpf_per_cpu_ptr", p, cpu));
+    expect(new Set([p, ...copies]).size).toBe(4);
+    env.cpus.current = 2;
+    expect(call(env, P, "bpf_this_cpu_ptr", p)).toBe(copies[2]);
+    setU64(env, copies[2]!, 77n);
+    expect(u64At(env, copies[2]!)).toBe(77n);
+    expect(u64At(env, copies[0]!)).toBe(0n);
+    expect(call(env, P, "bpf_per_cpu_ptr", p, 3)).toBe(0n);
+    // cpu is a u32: the upper half of the register is ignored, as the kernel's u32 argument.
+    expect(call(env, P, "bpf_per_cpu_ptr", p, (1n << 32n) | 1n)).toBe(copies[1]);
+    const plain = call(env, K, "bpf_obj_new_impl", ITEM, 0);
+    expect(() => call(env, P, "bpf_this_cpu_ptr", plain)).toThrow(/__ksym/);
+    expect(() => call(env, P, "bpf_per_cpu_ptr", 0x1000, 0)).toThrow(/not a live per-CPU/);
+    call(env, K, "bpf_percpu_obj_drop_impl", p, 0);
+    expect(() => call(env, P, "bpf_this_cpu_ptr", p)).toThrow(/not a live per-CPU/);
   });
 });
