@@ -49,6 +49,31 @@ export function makeDiagnostic(
   return d;
 }
 
+/**
+ * A diagnostic at an instruction's source position (back-end stages, which no longer have
+ * the AST node): the caret spans the rest of the statement's line from that column.
+ */
+export function diagnosticAtPosition(
+  code: DiagnosticCode,
+  at: { file: string; line: number; column: number; text: string },
+  args: readonly (string | number)[] = [],
+): Diagnostic {
+  const t: { message: string; hint?: string } = DIAGNOSTICS[code];
+  const indent = at.text.length - at.text.trimStart().length;
+  const d: Diagnostic = {
+    code,
+    severity: "error",
+    message: fillTemplate(t.message, args),
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    length: Math.max(1, at.text.length - Math.max(indent, at.column - 1)),
+    lineText: at.text,
+  };
+  if (t.hint) d.hint = fillTemplate(t.hint, args);
+  return d;
+}
+
 export function lineAndColumn(
   text: string,
   pos: number,

@@ -169,6 +169,11 @@ export const DIAGNOSTICS = {
   TSB4006: {
     message: "'{0}' is used before it is assigned",
   },
+  TSB4007: {
+    message:
+      "the call chain {0} needs {1} bytes of stack ({2}; each frame rounded up to 16 bytes as the verifier does); BPF allows 512 for a whole chain",
+    hint: "use fewer or smaller locals in these functions (move large data into a per-CPU array map), or make {3} small enough to be inlined (a function that is small or called once is inlined when the combined stack stays within 256 bytes)",
+  },
   // --- maps, structs, atomics, kfuncs, global data (part 2) -------------------
   TSB5001: {
     message: "'{0}' is not a map class",

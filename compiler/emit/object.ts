@@ -17,6 +17,7 @@ import { optimize } from "../opt/index.js";
 import { inlineSmallFunctions } from "../opt/inline.js";
 import { allocateRegisters } from "../regalloc/linear-scan.js";
 import { dataSpecs } from "./maps.js";
+import { checkCallChainStacks } from "./stack-chain.js";
 
 export interface CompiledFunction {
   name: string;
@@ -58,12 +59,13 @@ export function compileFunction(f: IrFunction, diags: DiagnosticBag): CompiledFu
 
 export function backEnd(mod: IrModule, diags: DiagnosticBag): CompiledModule {
   inlineSmallFunctions(mod);
-  return {
-    license: mod.license,
-    programs: mod.programs.map((p) => ({ ...compileFunction(p.fn, diags), section: p.section })),
-    subprograms: mod.functions.map((f) => compileFunction(f, diags)),
-    data: dataSpecs(mod.data),
-  };
+  const programs = mod.programs.map((p) => ({
+    ...compileFunction(p.fn, diags),
+    section: p.section,
+  }));
+  const subprograms = mod.functions.map((f) => compileFunction(f, diags));
+  checkCallChainStacks(programs, subprograms, diags);
+  return { license: mod.license, programs, subprograms, data: dataSpecs(mod.data) };
 }
 
 export function toObjectSpec(m: CompiledModule): ObjectSpec {

@@ -6,8 +6,7 @@
 // friendly forms (bpf_printk, PerfEventArray.output) are covered too.
 
 import type { SourcePos } from "../../bpf/isa/index.js";
-import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
-import { DIAGNOSTICS, fillTemplate } from "../diagnostics/table.js";
+import { type DiagnosticBag, diagnosticAtPosition } from "../diagnostics/diagnostic.js";
 import { HELPERS } from "../../stdlib/generated/data/helpers.js";
 import type { IrFunction } from "./ir.js";
 import type { IrModule } from "./lower-module.js";
@@ -45,18 +44,5 @@ export function checkLicense(mod: IrModule, diags: DiagnosticBag): void {
 }
 
 function report(diags: DiagnosticBag, at: SourcePos, what: string, license: string): void {
-  const t = DIAGNOSTICS.TSB3011;
-  const args = [what, license];
-  const indent = at.text.length - at.text.trimStart().length;
-  diags.add({
-    code: "TSB3011",
-    severity: "error",
-    message: fillTemplate(t.message, args),
-    hint: fillTemplate(t.hint, args),
-    file: at.file,
-    line: at.line,
-    column: at.column,
-    length: Math.max(1, at.text.length - Math.max(indent, at.column - 1)),
-    lineText: at.text,
-  });
+  diags.add(diagnosticAtPosition("TSB3011", at, [what, license]));
 }

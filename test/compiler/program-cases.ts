@@ -405,6 +405,11 @@ export const CASES: ProgramCase[] = [
     type: "xdp",
     runs: [{ name: "hash of the ethertype", packet: udp4(1), retval: PASS }],
   },
+  {
+    file: "stack_chain_limit.ts",
+    type: "xdp",
+    runs: [{ name: "chain of 256 + 256 stack bytes", packet: udp4(1), retval: PASS }],
+  },
   { file: "helpers_time.ts", type: "xdp", runs: [{ name: "sane", packet: udp4(1), retval: PASS }] },
   {
     file: "adjust_head.ts",
