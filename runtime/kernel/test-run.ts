@@ -22,6 +22,11 @@ export interface TestRunInput {
   /** Room for data_out; default data.length + 4096 so programs may grow the packet. */
   dataSizeOut?: number;
   timeoutMs?: number;
+  /**
+   * Run on this CPU: bpftool is started under `taskset -c cpu`, as XDP and skb test_run refuse
+   * BPF_F_TEST_RUN_ON_CPU and run the program on the calling task's CPU.
+   */
+  cpu?: number;
 }
 
 export interface TestRunResult {
@@ -66,7 +71,11 @@ export async function testRun(program: ProgramRef, input: TestRunInput): Promise
       args.push("ctx_in", ctxIn, "ctx_out", "-", "ctx_size_out", String(ctxSizeOut));
     }
     if (input.repeat !== undefined) args.push("repeat", String(input.repeat));
-    const r = await run("bpftool", args, { timeoutMs: input.timeoutMs ?? 60_000 });
+    const timeoutMs = input.timeoutMs ?? 60_000;
+    const r =
+      input.cpu === undefined
+        ? await run("bpftool", args, { timeoutMs })
+        : await run("taskset", ["-c", String(input.cpu), "bpftool", ...args], { timeoutMs });
     const j = parseJson<ProgRunJson>(r.stdout, ["bpftool", ...args]);
     return {
       retval: j.retval,

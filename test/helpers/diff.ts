@@ -22,8 +22,9 @@ export interface Outcome {
 }
 
 export interface DiffObject {
-  kernel(program: string, packet: Uint8Array): Promise<Outcome>;
-  runtime(program: string, packet: Uint8Array): Outcome;
+  /** `cpu`: the CPU to run on (kernel: bpftool pinned with taskset); default any / 0. */
+  kernel(program: string, packet: Uint8Array, cpu?: number): Promise<Outcome>;
+  runtime(program: string, packet: Uint8Array, cpu?: number): Outcome;
   dispose(): void;
 }
 
@@ -51,10 +52,10 @@ export async function diffObject(
     }
   }
   return {
-    async kernel(program, packet) {
+    async kernel(program, packet, cpu) {
       const pinned = k.programs.find((p) => p.name === program);
       if (!pinned) throw new Error(`kernel has no program ${program}`);
-      const r = await testRun(pinned, { data: packet });
+      const r = await testRun(pinned, { data: packet, ...(cpu === undefined ? {} : { cpu }) });
       const maps: Record<string, string[]> = {};
       for (const m of mapNames) {
         const id = ids.get(m);
@@ -62,8 +63,8 @@ export async function diffObject(
       }
       return { retval: r.retval, packet: hex(r.dataOut), maps };
     },
-    runtime(program, packet) {
-      const r = obj.program(program).run({ packet });
+    runtime(program, packet, cpu) {
+      const r = obj.program(program).run({ packet, ...(cpu === undefined ? {} : { cpu }) });
       if (r.fault) throw new Error(`runtime fault: ${r.fault.message}`);
       const maps: Record<string, string[]> = {};
       for (const m of mapNames) maps[m] = obj.maps[m]!.entries().map(([, v]) => hex(v));

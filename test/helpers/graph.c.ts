@@ -192,10 +192,9 @@ SEC("xdp") int percpu(struct xdp_md *ctx) {
   bpf_percpu_obj_drop_impl(p, 0);
   return XDP_PASS;
 }
-/* bpf_this_cpu_ptr/bpf_per_cpu_ptr on a per-CPU object kept in a map's percpu_kptr slot.
-   Every result is independent of the CPU test_run happens to run on: d[14] is added to this
-   CPU's copy, the sums over CPUs 0 and 1 are kept, and d[15] is a cpu for bpf_per_cpu_ptr
-   (out of range: NULL). */
+/* bpf_this_cpu_ptr/bpf_per_cpu_ptr on a per-CPU object kept in a map's percpu_kptr slot:
+   d[14] is added to this CPU's copy, d[15] is a cpu for bpf_per_cpu_ptr (out of range: NULL).
+   out[0..4] do not depend on the CPU test_run runs on; out[5..8] do (the test pins it). */
 struct pcount { __u64 hits, sum; };
 struct pcholder { struct pcount __attribute__((btf_type_tag("percpu_kptr"))) *pc; };
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct pcholder); } pcholders SEC(".maps");
@@ -225,6 +224,10 @@ SEC("xdp") int percpu_ptr(struct xdp_md *ctx) {
   put(2, !cx ? 1 : cx == c0 ? 2 : cx == c1 ? 3 : 4); /* the queried CPU's copy, or NULL */
   put(3, cur == mine ? 7 : 8);
   put(4, c0 != c1 ? 9 : 10);
+  put(5, bpf_get_smp_processor_id());
+  put(6, c0->sum);
+  put(7, c1->sum);
+  put(8, cx ? cx->hits : 999);
   return XDP_PASS;
 }
 char _license[] SEC("license") = "GPL";
