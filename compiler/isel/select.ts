@@ -120,6 +120,7 @@ const JMP: Record<CondKind, [JumpBuilder, JumpBuilder]> = {
 };
 
 const COMMUTATIVE = new Set<AluKind>(["add", "mul", "and", "or", "xor"]);
+const DIVISIONS = new Set<AluKind>(["udiv", "sdiv", "umod", "smod"]);
 
 export interface Selected {
   insns: Instruction[];
@@ -177,6 +178,13 @@ export function selectInstructions(f: IrFunction, alloc: Allocation, order: Bloc
         const a = R(i.a);
         const bImm = (v: bigint) => Number(BigInt.asIntN(32, v));
         if (i.b.kind === "imm") {
+          // The verifier refuses a division by an immediate 0 ("div by
+          // zero"), so emit BPF's defined result instead: x / 0 = 0 and
+          // x % 0 = x (zero-extended at 32 bits, like every 32-bit op).
+          if (DIVISIONS.has(i.alu) && bImm(i.b.value) === 0) {
+            if (i.alu === "udiv" || i.alu === "sdiv") return push(movImm(d, 0n, i.w));
+            return push(mov.reg(d, a));
+          }
           if (d !== a) push(mov.reg(d, a));
           return push(op.imm(d, bImm(i.b.value)));
         }
