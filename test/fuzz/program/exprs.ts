@@ -130,6 +130,11 @@ export function expr(d: ProgramDecls, s: Scope, t: IntT, depth: number, exact = 
   }
 }
 
+/** An operand of an equality as TypeScript sees it: a place cast so that it is not narrowed. */
+export function unnarrowed(e: Expr, t: IntT): string {
+  return e.kind === "lit" ? e.text : `(${e.text} as ${t})`;
+}
+
 /** A condition: comparisons at a random type, joined with && || !. */
 export function cond(d: ProgramDecls, s: Scope, depth: number): string {
   const rng = d.rng;
@@ -145,6 +150,11 @@ export function cond(d: ProgramDecls, s: Scope, depth: number): string {
   // No bare `<`: `a < (b) > (c)` parses as a call with type arguments.
   const op = rng.pick(CMP);
   if (op === "<") return `(${rgt.text} > ${l.text})`;
+  if (op === "===" || op === "!==") {
+    // `x === 3` would narrow x to the type 3 in its branch, and a later `x === 0` there is
+    // refused (TS2367); compared through a cast, the place is never narrowed.
+    return `(${unnarrowed(l, t)} ${op} ${unnarrowed(rgt, t)})`;
+  }
   return `(${l.text} ${op} ${rgt.text})`;
 }
 

@@ -5,7 +5,7 @@
 // little so the verifier's state exploration stays far from its limits.
 
 import { INT_TYPES, literal, signed, type IntT } from "./int-types.js";
-import { cond, divisor, expr, small } from "./exprs.js";
+import { cond, divisor, expr, small, unnarrowed } from "./exprs.js";
 import {
   child,
   fresh,
@@ -110,7 +110,8 @@ function switchStmt(d: ProgramDecls, s: Scope, depth: number): Node[] {
   });
   if (rng.chance(0.5))
     cases.push(block("default:", stmts(d, child(s), depth - 1, rng.range(1, 2))));
-  return [block(`switch (${expr(d, s, t, 2, true).text})`, cases)];
+  // Through a cast: `switch (x)` would narrow x to each case's literal type (see unnarrowed).
+  return [block(`switch (${unnarrowed(expr(d, s, t, 2, true), t)})`, cases)];
 }
 
 /**
