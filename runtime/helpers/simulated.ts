@@ -50,7 +50,10 @@ const probeReadStr =
     const at = user ? undefined : env.vm.mem.regionOf(src);
     if (!at || at.offset >= at.region.bytes.length) {
       out.fill(0);
-      return neg(E.EFAULT);
+      // strncpy_from_kernel_nofault refuses user-range addresses before reading (-ERANGE).
+      if (user) return neg(E.EFAULT);
+      const err = kernelBytes(env, src, n);
+      return typeof err === "bigint" ? err : neg(E.EFAULT);
     }
     const avail = at.region.bytes.subarray(at.offset, at.offset + n);
     const nul = avail.indexOf(0);

@@ -158,7 +158,11 @@ export interface HelperWorld {
   tgid: number;
   /** The NUMA node of every CPU. */
   numaNode: number;
-  /** CONFIG_HZ for bpf_jiffies64 (jiffies = ns * HZ / 1e9 + INITIAL_JIFFIES offset ignored). */
+  /**
+   * CONFIG_HZ for bpf_jiffies64 (jiffies = ns * HZ / 1e9; the kernel's INITIAL_JIFFIES
+   * offset and boot time are not modelled). Default 250, the reference kernel's
+   * (6.18, /boot/config-*: CONFIG_HZ=250; the common distribution value too).
+   */
   hz: number;
 }
 
@@ -176,7 +180,7 @@ export function defaultWorld(): HelperWorld {
     pid: 0,
     tgid: 0,
     numaNode: 0,
-    hz: 1000,
+    hz: 250,
   };
 }
 

@@ -4,7 +4,7 @@
 // value, data_out and the contents of every array map.
 
 import { readFileSync } from "node:fs";
-import { loadObject, type TsbpfObject } from "../../runtime/api.js";
+import { loadObject, type LoadObjectOptions, type TsbpfObject } from "../../runtime/api.js";
 import {
   dumpMap,
   mapInfo,
@@ -25,6 +25,8 @@ export interface DiffObject {
   /** `cpu`: the CPU to run on (kernel: bpftool pinned with taskset); default any / 0. */
   kernel(program: string, packet: Uint8Array, cpu?: number): Promise<Outcome>;
   runtime(program: string, packet: Uint8Array, cpu?: number): Outcome;
+  /** The runtime's loaded object (for tests that drive its clock or world). */
+  readonly object: TsbpfObject;
   dispose(): void;
 }
 
@@ -35,7 +37,7 @@ export async function diffObject(
   source: string,
   type: ProgramType,
   mapNames: readonly string[],
-  options: { kernelCpus?: boolean } = {},
+  options: { kernelCpus?: boolean; load?: LoadObjectOptions } = {},
 ): Promise<DiffObject> {
   const build: CBuildDir = cBuildDir();
   const path = await build.compile(name, source);
@@ -43,7 +45,11 @@ export async function diffObject(
   // kernelCpus: as many runtime CPUs as the kernel's possible CPUs (nr_cpu_ids), for helpers
   // that check a cpu argument against it.
   const cpus = options.kernelCpus ? { cpus: possibleCpus() } : {};
-  const obj: TsbpfObject = loadObject(readFileSync(path), { clock: 1_000_000_000n, ...cpus });
+  const obj: TsbpfObject = loadObject(readFileSync(path), {
+    clock: 1_000_000_000n,
+    ...cpus,
+    ...options.load,
+  });
   const ids = new Map<string, number>();
   for (const p of k.programs) {
     for (const id of p.mapIds) {
@@ -52,6 +58,7 @@ export async function diffObject(
     }
   }
   return {
+    object: obj,
     async kernel(program, packet, cpu) {
       const pinned = k.programs.find((p) => p.name === program);
       if (!pinned) throw new Error(`kernel has no program ${program}`);
