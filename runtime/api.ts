@@ -9,7 +9,7 @@
 import type { Clock, Random, RunEnv } from "./env.js";
 import { conntrackHandle, type ConntrackHandle } from "./helpers/conntrack-table.js";
 import { parseIp } from "./helpers/fib.js";
-import { worldOf } from "./helpers/support.js";
+import { attachWorld, worldOf, type HelperWorld } from "./helpers/support.js";
 import type { VmTier } from "./vm/types.js";
 import { HELPERS_IMPL, KFUNCS_IMPL } from "./helpers/index.js";
 import { loadBpfObject, readBytes, type LoadedObject, type LoadedProgram } from "./loader/index.js";
@@ -41,6 +41,12 @@ export interface LoadObjectOptions {
    * instructions, then translated). All three give the same results.
    */
   tier?: VmTier;
+  /**
+   * What helpers know of the world outside the program (runtime/helpers/support.ts
+   * HelperWorld: FIB, MTUs, tunnel metadata, cgroups, pid/tgid, hz...); unset fields
+   * keep the documented defaults.
+   */
+  world?: Partial<HelperWorld>;
 }
 
 export type Key = Uint8Array | number | bigint;
@@ -132,6 +138,7 @@ export function loadObject(
     kfuncs: KFUNCS_IMPL,
     tier: options.tier ?? "auto",
   });
+  if (options.world) attachWorld(loaded.maps, options.world);
   const base = makeClock(options.clock);
   let shift = 0n;
   const clock: Clock = {

@@ -5,6 +5,7 @@
 // reason (not implemented, or sleepable and so refused by the verifier).
 
 import type { HelperRegistry } from "../env.js";
+import { cgroupHelpers, cgroupKfuncs } from "./cgroups.js";
 import { conntrackKfuncs } from "./conntrack.js";
 import { csumHelpers } from "./csum.js";
 import { localObjectKfuncs } from "./local-objects.js";
@@ -33,6 +34,7 @@ export const FAMILY_HELPERS: readonly HelperRegistry[] = [
   dynptrHelpers,
   simulatedHelpers,
   userRingbufHelpers,
+  cgroupHelpers,
 ];
 
 export const FAMILY_KFUNCS: readonly HelperRegistry[] = [
@@ -44,4 +46,5 @@ export const FAMILY_KFUNCS: readonly HelperRegistry[] = [
   probeDynptrKfuncs,
   localObjectKfuncs,
   workqueueKfuncs,
+  cgroupKfuncs,
 ];

@@ -1,9 +1,10 @@
 // Helpers and kfuncs with no meaning outside a kernel, given documented
 // SIMULATED values so programs using them still run: the current task is a
-// zeroed stand-in task_struct (pid/tgid/cgroup ids from the world), probe
+// stand-in task_struct, zeroed but for pid, tgid and its cgroups (css_set, whose
+// dfl_cgrp is the world's current cgroup, cgroups.ts), probe
 // reads copy from program memory and fail (-EFAULT, zeroed) anywhere else
-// (user memory never exists), socket lookups find no socket, conntrack and
-// task/cgroup lookups find nothing, iterators over kernel objects are empty.
+// (user memory never exists), socket lookups find no socket, task lookups
+// find nothing, iterators over kernel objects are empty.
 // Everything the runtime cannot honestly fake is `notImplemented` (a fault
 // naming the helper), and sleepable kfuncs fault as the verifier refuses them.
 
@@ -11,20 +12,41 @@ import { KFUNCS } from "../../stdlib/generated/data/kfuncs.js";
 import type { HelperImpl, HelperRegistry, RunEnv } from "../env.js";
 import { sleepableRefused } from "./kfuncs.js";
 import { kernelBytes } from "./probe-dynptr.js";
-import { E, family, neg, notImplemented, runState, u32, worldOf, writableMem } from "./support.js";
+import { currentCssSet } from "./cgroups.js";
+import {
+  E,
+  dv,
+  family,
+  neg,
+  notImplemented,
+  runState,
+  u32,
+  worldOf,
+  writableMem,
+} from "./support.js";
 
 /** sizeof(struct task_struct) is ~10 KiB; fields read as 0. */
 const TASK_SIZE = 16384;
 /** sizeof(struct pt_regs) on x86-64. */
 const PT_REGS_SIZE = 168;
 
+/** task_struct fields the stand-in fills (6.18, x86-64 offsets): pid, tgid, cgroups. */
+const TASK = { pid: 1264, tgid: 1268, cgroups: 2376 } as const;
+
 const tasks = new WeakMap<RunEnv, { task: bigint; regs: bigint }>();
 
 function currentTask(env: RunEnv): { task: bigint; regs: bigint } {
-  return runState(tasks, env, () => ({
-    task: env.expose("memory", new Uint8Array(TASK_SIZE), "task_struct (simulated)", true),
-    regs: env.expose("memory", new Uint8Array(PT_REGS_SIZE), "pt_regs (simulated)", true),
-  }));
+  return runState(tasks, env, () => {
+    const task = new Uint8Array(TASK_SIZE);
+    const w = worldOf(env);
+    dv(task).setUint32(TASK.pid, w.pid, true);
+    dv(task).setUint32(TASK.tgid, w.tgid, true);
+    dv(task).setBigUint64(TASK.cgroups, currentCssSet(env), true);
+    return {
+      task: env.expose("memory", task, "task_struct (simulated)", true),
+      regs: env.expose("memory", new Uint8Array(PT_REGS_SIZE), "pt_regs (simulated)", true),
+    };
+  });
 }
 
 /** copy_from_kernel_nofault: program memory copies; user-range addresses -ERANGE, others -EFAULT. */
@@ -98,8 +120,6 @@ export const simulatedHelpers = family({
   bpf_tcp_check_syncookie: () => neg(E.EINVAL),
   bpf_tcp_gen_syncookie: () => neg(E.EINVAL),
   bpf_snprintf_btf: notImplemented("bpf_snprintf_btf", "needs kernel BTF"),
-  bpf_cgrp_storage_get: notImplemented("bpf_cgrp_storage_get", "no cgroup storage maps"),
-  bpf_cgrp_storage_delete: notImplemented("bpf_cgrp_storage_delete", "no cgroup storage maps"),
 });
 
 const empty: HelperImpl = () => 0n;
@@ -109,12 +129,7 @@ const simulatedKfuncImpls: Record<string, HelperImpl> = {
   bpf_task_from_pid: () => 0n,
   bpf_task_acquire: (_env, p) => p,
   bpf_task_release: empty,
-  bpf_task_under_cgroup: () => 0n,
   bpf_task_get_cgroup1: () => 0n,
-  bpf_cgroup_from_id: () => 0n,
-  bpf_cgroup_acquire: (_env, p) => p,
-  bpf_cgroup_ancestor: () => 0n,
-  bpf_cgroup_release: empty,
   bpf_get_kmem_cache: () => 0n,
 };
 

@@ -138,6 +138,13 @@ export interface TunnelInfo {
   options: Uint8Array;
 }
 
+/** One simulated cgroup (cgroups.ts): its id (the kernfs inode, `stat -c %i`) and its parent's. */
+export interface CgroupEntry {
+  id: bigint;
+  /** Parent id; absent: the root (id 1). */
+  parent?: bigint;
+}
+
 /** What a run knows about the world outside the program. */
 export interface HelperWorld {
   fib: { routes: FibRoute[]; neighbours: FibNeighbour[]; devices: FibDevice[] };
@@ -151,6 +158,11 @@ export interface HelperWorld {
   routeRealm: number;
   cgroupClassid: number;
   cgroupId: bigint;
+  /**
+   * The cgroups that exist besides the root (id 1) and cgroupId (a child of the root unless
+   * listed): bpf_cgroup_from_id finds these, cgroup storage hangs off them (cgroups.ts).
+   */
+  cgroups: CgroupEntry[];
   /** Ancestor cgroup ids, root first (bpf_get_current_ancestor_cgroup_id). */
   cgroupAncestors: bigint[];
   /** bpf_get_current_pid_tgid: tgid << 32 | pid. */
@@ -176,6 +188,7 @@ export function defaultWorld(): HelperWorld {
     routeRealm: 0,
     cgroupClassid: 0,
     cgroupId: 1n,
+    cgroups: [],
     cgroupAncestors: [1n],
     pid: 0,
     tgid: 0,

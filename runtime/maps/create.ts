@@ -5,6 +5,7 @@
 
 import {
   BPF_F_ACCESS_MASK,
+  BPF_F_CLONE,
   BPF_F_INNER_MAP,
   BPF_F_MMAPABLE,
   BPF_F_NO_COMMON_LRU,
@@ -26,6 +27,7 @@ import {
 } from "./constants.js";
 import { ArrayMap } from "./array.js";
 import { BloomFilterMap } from "./bloom.js";
+import { CgrpStorageMap, LOCAL_STORAGE_MAX_VALUE_SIZE } from "./cgrp-storage.js";
 import { ArrayOfMapsMap, PerfEventArrayMap, ProgArrayMap } from "./fd-array.js";
 import { HashMap, type MapInit } from "./hash.js";
 import { HashOfMapsMap } from "./inner-map.js";
@@ -214,6 +216,16 @@ export function createMap(def: MapDef, env: MapEnv = createEnv()): BpfMap {
     case T.STACK_TRACE:
       if (flags & BPF_F_STACK_BUILD_ID) bad("stack traces have no meaning outside a kernel");
       return fail(Errno.EOPNOTSUPP, `${tn}: not modelled by this runtime`);
+    case T.CGRP_STORAGE:
+      // bpf_local_storage_map_alloc_check.
+      flagsIn(BPF_F_NO_PREALLOC | BPF_F_CLONE);
+      if (!(flags & BPF_F_NO_PREALLOC)) bad("BPF_F_NO_PREALLOC is required");
+      if (max !== 0) bad("max entries must be 0");
+      if (k !== 4) bad("key size must be 4 (a cgroup fd)");
+      if (v === 0) bad("value size must be > 0");
+      if (v > LOCAL_STORAGE_MAX_VALUE_SIZE)
+        fail(Errno.E2BIG, `${tn}: value size over ${LOCAL_STORAGE_MAX_VALUE_SIZE}`);
+      return new CgrpStorageMap(env, init);
     default:
       return fail(Errno.EINVAL, `${tn}: map type not supported by this runtime`);
   }

@@ -12,6 +12,7 @@ export { ArrayMap } from "./array.js";
 export { PercpuArrayMap, PercpuHashMap, PerCpuValue, type PerCpuMap } from "./percpu.js";
 export { LruHashMap, LruPercpuHashMap } from "./lru-hash.js";
 export { LpmTrieMap } from "./lpm-trie.js";
+export { CgrpStorageMap } from "./cgrp-storage.js";
 export { QueueStackMap } from "./queue-stack.js";
 export { BloomFilterMap } from "./bloom.js";
 export { RingBufMap } from "./ringbuf.js";

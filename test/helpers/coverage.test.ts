@@ -99,6 +99,17 @@ const KERNEL_COMPARED = new Set([
   "bpf_probe_read_kernel_str",
   "bpf_probe_read_user_str",
   "bpf_jiffies64",
+  // cgroups-kernel.test.ts (real cgroup ids configured in the world)
+  "bpf_cgrp_storage_get",
+  "bpf_cgrp_storage_delete",
+  "bpf_get_current_cgroup_id",
+  "bpf_get_current_ancestor_cgroup_id",
+  "bpf_get_current_task_btf",
+  "bpf_cgroup_from_id",
+  "bpf_cgroup_acquire",
+  "bpf_cgroup_ancestor",
+  "bpf_cgroup_release",
+  "bpf_task_under_cgroup",
   // kfunc-refused-kernel.test.ts: the kernel refuses them
   "__bpf_trap",
   "crash_kexec",
