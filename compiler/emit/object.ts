@@ -16,6 +16,7 @@ import { addressStackFromR10 } from "../isel/frame-peephole.js";
 import { optimize } from "../opt/index.js";
 import { inlineSmallFunctions } from "../opt/inline.js";
 import { allocateRegisters } from "../regalloc/linear-scan.js";
+import { packStackFrame } from "../regalloc/stack-slots.js";
 import { dataSpecs } from "./maps.js";
 import { checkCallChainStacks } from "./stack-chain.js";
 
@@ -39,6 +40,7 @@ export function compileFunction(f: IrFunction, diags: DiagnosticBag): CompiledFu
   optimize(f);
   legalize(f);
   const alloc = allocateRegisters(f, f.frameSize);
+  alloc.frameSize = packStackFrame(f, alloc.frameSize);
   const sel = selectInstructions(f, alloc, reachableBlocks(f));
   if (sel.frameSize > MAX_STACK && f.source) {
     const s = f.source;

@@ -22,6 +22,7 @@ export class FunctionBuilder {
       entry,
       nextVreg: 0,
       frameSize: 0,
+      stackObjects: [],
       pointers: new Set(),
     };
     this.cur = entry;
@@ -71,6 +72,7 @@ export class FunctionBuilder {
   /** Reserve `size` bytes of stack, aligned; returns the (negative) offset from r10. */
   allocStack(size: number, align = 8): number {
     this.fn.frameSize = Math.ceil((this.fn.frameSize + size) / align) * align;
+    this.fn.stackObjects.push({ off: -this.fn.frameSize, size });
     return -this.fn.frameSize;
   }
 }

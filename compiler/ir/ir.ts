@@ -83,6 +83,12 @@ export interface Block {
   term: Terminator;
 }
 
+/** A stack object lowering reserved (a struct, a key or value slot, an iterator): r10 + off. */
+export interface StackObject {
+  off: number;
+  size: number;
+}
+
 export interface IrFunction {
   name: string;
   /** vregs holding the parameters on entry (r1..r5 by the calling convention). */
@@ -92,6 +98,8 @@ export interface IrFunction {
   nextVreg: number;
   /** Bytes of stack used by stack objects (spill slots come after). */
   frameSize: number;
+  /** Every stack object, where lowering placed it; regalloc/stack-slots.ts packs them. */
+  stackObjects: StackObject[];
   /** vregs whose value is a pointer (never 32-bit, never spilled partially). */
   pointers: Set<VReg>;
   source?: SourcePos;

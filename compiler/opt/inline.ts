@@ -108,6 +108,8 @@ function inlineAt(caller: IrFunction, at: Block, k: number, callee: IrFunction):
   at.term = { op: "jmp", target: clones.get(callee.entry)! };
   caller.nextVreg = vregBase + callee.nextVreg;
   caller.frameSize = frameBase + callee.frameSize;
+  for (const o of callee.stackObjects)
+    caller.stackObjects.push({ off: o.off - frameBase, size: o.size });
   caller.blocks.push(cont, ...clones.values());
 }
 

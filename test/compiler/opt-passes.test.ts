@@ -18,6 +18,7 @@ function fn(blocks: Block[], pointers: number[] = []): IrFunction {
     entry: blocks[0]!,
     nextVreg: 100,
     frameSize: 0,
+    stackObjects: [],
     pointers: new Set(pointers),
   };
 }
