@@ -1,10 +1,16 @@
 // BPF_MAP_TYPE_HASH (kernel/bpf/hashtab.c): a bounded hash table. An update
-// of an existing key swaps in a fresh element at the head of its bucket (the
-// kernel's preallocated "extra element"), so a value pointer taken before it
-// keeps the old bytes, as in the kernel; the view of a live element never
-// changes while it exists. Full map -> -E2BIG; BPF_NOEXIST/BPF_EXIST as usual.
+// of an existing key puts a new element at the head of its bucket. Without
+// BPF_F_NO_PREALLOC (the default) elements are the kernel's preallocated
+// ones, recycled in its order (hash-prealloc.ts): the new element of a
+// replacing update is the CPU's spare and the old one becomes the spare, a
+// deleted element goes back on the freelist and the next insert takes it,
+// so a value pointer taken before an update or delete reads and writes
+// whatever that memory holds by then, as in the kernel. With
+// BPF_F_NO_PREALLOC every element is new memory (the kernel's bpf_mem_alloc
+// reuse order is not modelled). Full map -> -E2BIG; BPF_NOEXIST/BPF_EXIST as usual.
 
 import { BPF_EXIST, BPF_F_LOCK, BPF_F_ZERO_SEED, BPF_NOEXIST, Errno } from "./constants.js";
+import { preallocated, type HashElemPool } from "./hash-prealloc.js";
 import { HashTable, type HashElem } from "./hash-table.js";
 import { MapBase, type MapEnv } from "./types.js";
 
@@ -40,8 +46,12 @@ export abstract class TableMap<E extends HashElem> extends MapBase {
     const e = this.table.find(key);
     if (!e) return -Errno.ENOENT;
     this.table.remove(e);
+    this.freed(e);
     return 0;
   }
+
+  /** What happens to a deleted element's memory (preallocated maps recycle it). */
+  protected freed(_e: E): void {}
 
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     return this.table.nextKey(key);
@@ -49,6 +59,14 @@ export abstract class TableMap<E extends HashElem> extends MapBase {
 }
 
 export class HashMap extends TableMap<ValueElem> {
+  /** Value buffers of the preallocated elements; undefined under BPF_F_NO_PREALLOC. */
+  private readonly pool: HashElemPool<Uint8Array> | undefined;
+
+  constructor(env: MapEnv, def: MapInit) {
+    super(env, def);
+    this.pool = preallocated(def, env.cpus, () => new Uint8Array(def.valueSize), true);
+  }
+
   get count(): number {
     return this.table.count;
   }
@@ -63,10 +81,23 @@ export class HashMap extends TableMap<ValueElem> {
     const old = this.table.find(key);
     const err = checkUpdateFlags(old !== undefined, flags);
     if (err) return err;
-    if (!old && this.table.count >= this.maxEntries) return -Errno.E2BIG;
-    const e: ValueElem = { ...this.table.ident(key), value: value.slice(0, this.valueSize) };
+    let buf: Uint8Array | undefined;
+    if (!this.pool) {
+      if (!old && this.table.count >= this.maxEntries) return -Errno.E2BIG;
+      buf = new Uint8Array(this.valueSize);
+    } else {
+      // alloc_htab_elem: the CPU's spare for a replacement, else the freelist.
+      buf = old ? this.pool.swapExtra(old.value) : this.pool.take();
+      if (!buf) return -Errno.E2BIG;
+    }
+    buf.set(value.subarray(0, this.valueSize));
+    const e: ValueElem = { ...this.table.ident(key), value: buf };
     if (old) this.table.replace(old, e);
     else this.table.addHead(e);
     return 0;
+  }
+
+  protected override freed(e: ValueElem): void {
+    this.pool?.give(e.value);
   }
 }

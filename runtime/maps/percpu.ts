@@ -6,6 +6,7 @@
 
 import { BPF_EXIST, Errno } from "./constants.js";
 import { arrayNextKey, checkArrayUpdate } from "./array.js";
+import { preallocated, type HashElemPool } from "./hash-prealloc.js";
 import type { HashElem } from "./hash-table.js";
 import { checkUpdateFlags, TableMap, type MapInit } from "./hash.js";
 import { MapBase, keyU32, roundUp, type MapEnv } from "./types.js";
@@ -58,6 +59,20 @@ interface PerCpuElem extends HashElem {
 }
 
 export class PercpuHashMap extends TableMap<PerCpuElem> implements PerCpuMap {
+  /**
+   * The preallocated elements' per-CPU values (no spares: updates of an
+   * existing key write in place), recycled in the kernel's order so that a
+   * pointer kept across a delete sees the element's next key, as in the
+   * kernel (hash-prealloc.ts); undefined under BPF_F_NO_PREALLOC.
+   */
+  private readonly pool: HashElemPool<PerCpuValue> | undefined;
+
+  constructor(env: MapEnv, def: MapInit) {
+    super(env, def);
+    const make = () => new PerCpuValue(def.valueSize, env.cpus.count);
+    this.pool = preallocated(def, env.cpus, make, false);
+  }
+
   lookup(key: Uint8Array): Uint8Array | undefined {
     return this.table.find(key)?.value.cpus[this.env.cpus.current];
   }
@@ -75,7 +90,9 @@ export class PercpuHashMap extends TableMap<PerCpuElem> implements PerCpuMap {
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number): number {
-    return this.write(key, flags, (v) => {
+    return this.write(key, flags, (v, fresh) => {
+      // pcpu_init_value: a new element's other CPUs are zeroed (recycled memory is not).
+      if (fresh) for (const c of v.cpus) c.fill(0);
       v.cpus[this.env.cpus.current]!.set(value.subarray(0, this.valueSize));
       return true;
     });
@@ -91,20 +108,31 @@ export class PercpuHashMap extends TableMap<PerCpuElem> implements PerCpuMap {
     return n === this.valueSize || n === roundUp(this.valueSize, 8) * this.env.cpus.count;
   }
 
+  protected override freed(e: PerCpuElem): void {
+    this.pool?.give(e.value);
+  }
+
   // __htab_percpu_map_update_elem: existing elements are updated in place
-  // (no reordering); a new one is zero-filled and goes to its bucket's head.
-  private write(key: Uint8Array, flags: number, fill: (v: PerCpuValue) => boolean): number {
+  // (no reordering); a new one is filled and goes to its bucket's head.
+  private write(
+    key: Uint8Array,
+    flags: number,
+    fill: (v: PerCpuValue, fresh: boolean) => boolean,
+  ): number {
     if (flags > BPF_EXIST) return -Errno.EINVAL;
     const old = this.table.find(key);
     const err = checkUpdateFlags(old !== undefined, flags);
     if (err) return err;
     if (old) {
-      fill(old.value);
+      fill(old.value, false);
       return 0;
     }
-    if (this.table.count >= this.maxEntries) return -Errno.E2BIG;
-    const value = new PerCpuValue(this.valueSize, this.env.cpus.count);
-    fill(value);
+    let value: PerCpuValue | undefined;
+    if (this.pool) value = this.pool.take();
+    else if (this.table.count < this.maxEntries)
+      value = new PerCpuValue(this.valueSize, this.env.cpus.count);
+    if (!value) return -Errno.E2BIG;
+    fill(value, true);
     this.table.addHead({ ...this.table.ident(key), value });
     return 0;
   }

@@ -47,6 +47,31 @@ describe("hash map", () => {
     expect(m.lookup(u32(1))![0]).toBe(5);
   });
 
+  it("recycles preallocated elements in the kernel's order; BPF_F_NO_PREALLOC does not", () => {
+    const m = mk(); // one CPU: one spare element
+    m.update(u32(1), u64(1), BPF_ANY);
+    const v = m.lookup(u32(1))!;
+    m.update(u32(1), u64(2), BPF_ANY); // v becomes the spare
+    m.update(u32(1), u64(3), BPF_ANY); // ... and the spare holds key 1 again
+    expect(m.lookup(u32(1))).toBe(v);
+    expect(v[0]).toBe(3);
+    // A deleted element is on top of the CPU's freelist: the next insert takes it.
+    expect(m.delete(u32(1))).toBe(0);
+    m.update(u32(7), u64(8), BPF_ANY);
+    expect(m.lookup(u32(7))).toBe(v);
+    v[0] = 42; // a stale pointer's store lands in key 7's value
+    expect(m.get(u32(7))![0]).toBe(42);
+
+    const np = createMap({ type: "hash", keySize: 4, valueSize: 8, maxEntries: 2, flags: 1 });
+    np.update(u32(1), u64(1), BPF_ANY);
+    const w = np.lookup(u32(1))!;
+    np.update(u32(1), u64(2), BPF_ANY);
+    np.update(u32(1), u64(3), BPF_ANY);
+    expect(np.lookup(u32(1))).not.toBe(w);
+    expect(np.update(u32(2), u64(2), BPF_ANY)).toBe(0);
+    expect(np.update(u32(3), u64(2), BPF_ANY)).toBe(-Errno.E2BIG);
+  });
+
   it("iterates every key once; a missing key restarts from the first", () => {
     const m = createMap({ type: "hash", keySize: 4, valueSize: 4, maxEntries: 16 });
     for (let i = 0; i < 16; i++) m.update(u32(i), u32(i * 2), BPF_ANY);
