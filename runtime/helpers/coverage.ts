@@ -65,6 +65,7 @@ export const SIMULATED: Readonly<Record<string, string>> = {
   bpf_cgroup_acquire: "returns its argument (simulated cgroups never die)",
   bpf_cgroup_ancestor: "ancestors from world.cgroups' parents",
   bpf_cgroup_release: "no-op",
+  bpf_snprintf_btf: "types of world.kernelBtf (/sys/kernel/btf/vmlinux); hashed %p printed raw",
   bpf_cgrp_storage_get: "kernel semantics on the simulated cgroups (task->cgroups->dfl_cgrp)",
   bpf_cgrp_storage_delete: "kernel semantics on the simulated cgroups (task->cgroups->dfl_cgrp)",
   bpf_get_kmem_cache: "NULL",

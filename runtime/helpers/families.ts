@@ -17,6 +17,7 @@ import { probeDynptrKfuncs } from "./probe-dynptr.js";
 import { redirectHelpers } from "./redirect.js";
 import { missingKfuncs, simulatedHelpers, simulatedKfuncs } from "./simulated.js";
 import { skbHelpers } from "./skb.js";
+import { snprintfBtfHelpers } from "./snprintf-btf.js";
 import { stringKfuncs } from "./strings.js";
 import { timerHelpers } from "./timer.js";
 import { userRingbufHelpers } from "./user-ringbuf.js";
@@ -35,6 +36,7 @@ export const FAMILY_HELPERS: readonly HelperRegistry[] = [
   simulatedHelpers,
   userRingbufHelpers,
   cgroupHelpers,
+  snprintfBtfHelpers,
 ];
 
 export const FAMILY_KFUNCS: readonly HelperRegistry[] = [

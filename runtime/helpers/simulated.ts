@@ -119,7 +119,6 @@ export const simulatedHelpers = family({
   bpf_sk_release: () => 0n,
   bpf_tcp_check_syncookie: () => neg(E.EINVAL),
   bpf_tcp_gen_syncookie: () => neg(E.EINVAL),
-  bpf_snprintf_btf: notImplemented("bpf_snprintf_btf", "needs kernel BTF"),
 });
 
 const empty: HelperImpl = () => 0n;

@@ -163,6 +163,11 @@ export interface HelperWorld {
    * listed): bpf_cgroup_from_id finds these, cgroup storage hangs off them (cgroups.ts).
    */
   cgroups: CgroupEntry[];
+  /**
+   * The kernel BTF bpf_snprintf_btf's type ids refer to (a raw BTF file, as
+   * /sys/kernel/btf/vmlinux); null: none, the helper gives -EINVAL.
+   */
+  kernelBtf: string | null;
   /** Ancestor cgroup ids, root first (bpf_get_current_ancestor_cgroup_id). */
   cgroupAncestors: bigint[];
   /** bpf_get_current_pid_tgid: tgid << 32 | pid. */
@@ -189,6 +194,7 @@ export function defaultWorld(): HelperWorld {
     cgroupClassid: 0,
     cgroupId: 1n,
     cgroups: [],
+    kernelBtf: "/sys/kernel/btf/vmlinux",
     cgroupAncestors: [1n],
     pid: 0,
     tgid: 0,

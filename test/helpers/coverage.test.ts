@@ -99,6 +99,8 @@ const KERNEL_COMPARED = new Set([
   "bpf_probe_read_kernel_str",
   "bpf_probe_read_user_str",
   "bpf_jiffies64",
+  // snprintf-btf-kernel.test.ts (vmlinux types; pointers with BTF_F_PTR_RAW or NULL)
+  "bpf_snprintf_btf",
   // cgroups-kernel.test.ts (real cgroup ids configured in the world)
   "bpf_cgrp_storage_get",
   "bpf_cgrp_storage_delete",
