@@ -1,8 +1,7 @@
-// Stack bytes per function, as the verifier sees them: the deepest byte
-// below r10 that an object's code reaches, read from `llvm-objdump-19 -d`
-// (a direct `*(u32 *)(r10 - 0x8)` access, or an address formed as
-// `rX = r10; rX += -0x10` and passed on). The same reading serves tsbpf's
-// objects and clang's, so the two are compared like for like.
+// Stack bytes per function of tsbpf's objects and clang's, read the same way
+// from `llvm-objdump-19 -d` (bench/lib/stack-depth.ts); for tsbpf also the
+// compiler's own frame size (what TSB4004/TSB4007 check). Set
+// TSBPF_NO_STACK_PACKING=1 for the figures without stack slot sharing.
 //
 //   npx tsx scripts/stack-depth.ts                 # fixtures, examples, bench corpus
 //   npx tsx scripts/stack-depth.ts a.ts b.c ...    # chosen files (.c through clang-19)
@@ -13,42 +12,15 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { compile, formatDiagnostic } from "../compiler/index.js";
 import { CLANG, clangArgv } from "../bench/lib/objects.js";
+import { OBJDUMP_ARGS, stackDepths } from "../bench/lib/stack-depth.js";
 
 const work = mkdtempSync(join(tmpdir(), "stack-depth-"));
 
-/** Deepest r10 offset per function symbol in an object's disassembly. */
-export function stackDepths(objectPath: string): Map<string, number> {
-  const r = spawnSync("llvm-objdump-19", ["-d", "--no-show-raw-insn", objectPath], {
-    encoding: "utf8",
-  });
+/** llvm-objdump-19 over an object, read by bench/lib/stack-depth.ts. */
+function depthsOf(objectPath: string): Map<string, number> {
+  const r = spawnSync("llvm-objdump-19", [...OBJDUMP_ARGS, objectPath], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`llvm-objdump-19: ${r.stderr}`);
-  const depths = new Map<string, number>();
-  let fn = "";
-  const framePtr = new Set<string>();
-  for (const line of r.stdout.split("\n")) {
-    const sym = /^[0-9a-f]+ <([^>]+)>:/.exec(line);
-    if (sym) {
-      fn = sym[1]!;
-      depths.set(fn, 0);
-      framePtr.clear();
-      continue;
-    }
-    const text = line.split("\t").slice(1).join(" ").trim();
-    if (!fn || !text) continue;
-    const deepen = (bytes: number) => depths.set(fn, Math.max(depths.get(fn)!, bytes));
-    for (const m of text.matchAll(/\(r10 - (0x[0-9a-f]+)\)/g)) deepen(Number(m[1]));
-    const copy = /^(r\d) = r10$/.exec(text);
-    const add = /^(r\d) \+= -(0x[0-9a-f]+)$/.exec(text);
-    if (copy) framePtr.add(copy[1]!);
-    else if (add && framePtr.has(add[1]!)) {
-      deepen(Number(add[2]));
-      framePtr.delete(add[1]!);
-    } else {
-      const dst = /^(r\d) /.exec(text);
-      if (dst) framePtr.delete(dst[1]!);
-    }
-  }
-  return depths;
+  return stackDepths(r.stdout);
 }
 
 /** tsbpf: the object's depths plus the compiler's own frame size per function. */
@@ -62,14 +34,14 @@ function tsbpf(
   writeFileSync(out, result.object);
   const m = result.module!;
   const frames = new Map([...m.programs, ...m.subprograms].map((f) => [f.name, f.frameSize]));
-  return { depths: stackDepths(out), frames };
+  return { depths: depthsOf(out), frames };
 }
 
 function clang(file: string): Map<string, number> | string {
   const out = join(work, basename(file) + ".clang.o");
   const r = spawnSync(CLANG, clangArgv(file, out), { encoding: "utf8" });
   if (r.status !== 0) return r.stderr.split("\n")[0] ?? "clang failed";
-  return stackDepths(out);
+  return depthsOf(out);
 }
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
