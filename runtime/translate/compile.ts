@@ -27,6 +27,7 @@ import type { Vm } from "../vm/vm.js";
 import { blockStarts, isJumpOp } from "./blocks.js";
 import { alu32, alu64, condition, operand } from "./emit-alu.js";
 import * as ops from "./emit-ops.js";
+import { loopFacts, type LoopFacts } from "./loop-facts.js";
 
 /** Runs from `entry` until the frame at `base` exits (-1), or returns a slot it has no code for. */
 export type Translated = (vm: Vm, entry: number, base: number) => number;
@@ -40,8 +41,19 @@ const NEEDED = "atomic budgetFault callHelper callLocal callxOp fault ldPacket l
 const PRELUDE = `const { ${NEEDED.split(" ").join(", ")} } = rt;
 const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
 
-/** One instruction's code; `k` counts the segment's slots through this one. */
-function instruction(p: Program, i: number, k: number, selfStart: number): string {
+/**
+ * One instruction's code; `k` counts the segment's slots through this one.
+ * A jump back to `selfStart` continues the JS loop labelled `loop`, after
+ * `backEdge` (the fast copy's high halves, see loopVersion).
+ */
+function instruction(
+  p: Program,
+  i: number,
+  k: number,
+  selfStart: number,
+  loop = "self",
+  backEdge = "",
+): string {
   const b = i * 4;
   const w = p.ins[b]!;
   const op = w & 255;
@@ -58,12 +70,13 @@ function instruction(p: Program, i: number, k: number, selfStart: number): strin
   if (cls === 7) return alu64(op, d, src, off, imm);
   if (cls === 4) return alu32(op, d, src, off, imm);
   if (isJumpOp(op)) {
-    const self = off === selfStart;
-    if (op === 0x05 || op === 0x06) return ops.take(i, k, off, self);
+    const self = off === selfStart ? loop : undefined;
+    const take = `${self !== undefined ? backEdge : ""}${ops.take(i, k, off, self)}`;
+    if (op === 0x05 || op === 0x06) return take;
     if (op === 0xe5) {
-      return `{ const mg = vm.mayGoto, dp = vm.depth, left = mg[dp]; if (left === 0) ${ops.take(i, k, off, self)} mg[dp] = left - 1; }`; // prettier-ignore
+      return `{ const mg = vm.mayGoto, dp = vm.depth, left = mg[dp]; if (left === 0) { ${take} } mg[dp] = left - 1; }`; // prettier-ignore
     }
-    return `if (${condition(op, d, src)}) ${ops.take(i, k, off, self)}`;
+    return `if (${condition(op, d, src)}) { ${take} }`;
   }
   if (op === 0x85) return ops.call(i, s, off, imm, k);
   if (op === 0x8d) return ops.callx(i, d, k);
@@ -75,12 +88,34 @@ function instruction(p: Program, i: number, k: number, selfStart: number): strin
   return ops.storeMem(i, op, d, s, off, imm, k);
 }
 
-/** Does the block [start, end) end with a jump (taken or not) back to `start`? */
-function loopsToItself(p: Program, start: number, end: number): boolean {
+/** The last slot of the block [start, end) if it is a jump (taken or not) back to `start`. */
+function loopsToItself(p: Program, start: number, end: number): number | undefined {
   let last = start;
   for (let i = start; i < end && i <= p.n; i += (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1) last = i;
   const op = p.ins[last * 4]! & 255;
-  return isJumpOp(op) && p.ins[last * 4 + 1] === start;
+  return isJumpOp(op) && p.ins[last * 4 + 1] === start ? last : undefined;
+}
+
+/**
+ * The fast copy of a one-block loop (loop-facts.ts): entered when every
+ * register the facts name is within its bound, with those high halves set
+ * to the constant 0 on entry, after each instruction that keeps its result
+ * below 2^32, and on the back edge, so V8 folds them away. When the loop
+ * ends it falls through past the ordinary copy (the `else` branch).
+ */
+function loopVersion(p: Program, start: number, last: number, facts: LoopFacts): string {
+  const guard = [...facts.top]
+    .map(([r, max]) => `h${r} === 0${max < 2 ** 32 - 1 ? ` && (l${r} >>> 0) <= ${max}` : ""}`)
+    .join(" && ");
+  const zero = [...facts.top.keys()].map((r) => `h${r} = 0;`).join(" ");
+  const out = [`if (${guard}) { ${zero} fast: for (;;) {`];
+  for (let i = start; i <= last; i += (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1) {
+    const width = (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1;
+    const after = facts.zeroHiAfter.has(i) ? ` h${(p.ins[i * 4]! >> 8) & 15} = 0;` : "";
+    out.push(`  ${instruction(p, i, i + width - start, start, "fast", zero + " ")}${after}`);
+  }
+  out.push("  break; } } else");
+  return out.join("\n");
 }
 
 /** Registers named by valid instructions (and r0, the result; r10 with local calls). */
@@ -115,8 +150,12 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
     if (starts.has(i)) {
       if (selfStart >= 0) out.push("  break; }");
       if (i > segStart && !dead) out.push(`count += ${i - segStart};`);
-      selfStart = loopsToItself(p, i, sorted[sorted.indexOf(i) + 1] ?? p.n + 1) ? i : -1;
-      out.push(selfStart >= 0 ? `case ${i}: self: for (;;) {` : `case ${i}:`);
+      const last = loopsToItself(p, i, sorted[sorted.indexOf(i) + 1] ?? p.n + 1);
+      selfStart = last !== undefined ? i : -1;
+      const facts = last !== undefined ? loopFacts(p, i, last) : undefined;
+      if (last === undefined) out.push(`case ${i}:`);
+      else if (facts === undefined) out.push(`case ${i}: self: for (;;) {`);
+      else out.push(`case ${i}: ${loopVersion(p, i, last, facts)} self: for (;;) {`);
       segStart = i;
       dead = false;
     }

@@ -47,10 +47,10 @@ const REFRESH = "rl = mem.rlens; wl = mem.wlens;";
 /**
  * A taken jump: settle the count, check the budget, go to `target` — by the
  * dispatch switch, or, for a block jumping back to its own start, by
- * `continue self` (the block is then a JS loop of its own, see compile.ts).
+ * `continue <loop>` (the block is then a JS loop of its own, see compile.ts).
  */
-export function take(i: number, k: number, target: number, self: boolean): string {
-  const go = self ? "continue self;" : `pc = ${target}; continue dispatch;`;
+export function take(i: number, k: number, target: number, loop: string | undefined): string {
+  const go = loop !== undefined ? `continue ${loop};` : `pc = ${target}; continue dispatch;`;
   return `{ count += ${k}; if (count > budget) { vm.count = count; budgetFault(vm, ${i}); } ${go} }`; // prettier-ignore
 }
 
