@@ -99,14 +99,15 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** Runs the command line `argv` on the process's stdio and sets the exit code. */
+export function runMain(argv: readonly string[]): void {
   const io: Io = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     color: Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"],
     cwd: process.cwd(),
   };
-  main(process.argv.slice(2), io).then(
+  main(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -116,3 +117,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) runMain(process.argv.slice(2));

@@ -1,0 +1,116 @@
+// Builds tsbpf's start-up snapshot (the second half of `npm run build`,
+// after tsc): bundles dist/compiler/cli/snapshot-main.js with ts-morph into
+// one CommonJS file (V8 snapshots take no ES modules), runs it under
+// `node --build-snapshot`, checks that the blob starts, and moves it into
+// place with a stamp naming the node binary it belongs to. bin/tsbpf uses
+// the blob only when that node runs it; otherwise, and whenever this script
+// could not build it, bin/tsbpf starts the plain CLI. A failure here is a
+// warning, not an error: the snapshot only saves time.
+//
+// Output, in dist/snapshot/: tsbpf.cjs (the bundle), inputs.json (every
+// file bundled, with size and mtime, checked by the snapshot at each start),
+// tsbpf.blob and tsbpf.blob.node (`stat -L -c %s-%Y-%i` of node).
+
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = join(root, "dist");
+const outDir = join(dist, "snapshot");
+const entry = join(dist, "compiler", "cli", "snapshot-main.js");
+
+/** The key bin/tsbpf computes with `stat -L -c %s-%Y-%i "$(command -v node)"`. */
+export function nodeKey(nodePath: string): string {
+  const st = statSync(nodePath);
+  return `${st.size}-${Math.floor(st.mtimeMs / 1000)}-${st.ino}`;
+}
+
+// Each dist module asks for its own URL (to find the stdlib, package.json):
+// in the bundle it is computed from where dist/ is when the snapshot runs.
+const BANNER = `var __tsbpfBuildDist = ${JSON.stringify(dist)};
+function __tsbpfModuleUrl(rel) {
+  const path = require("node:path").join(globalThis.__tsbpfDistRoot ?? __tsbpfBuildDist, rel);
+  return require("node:url").pathToFileURL(path).href;
+}`;
+
+const plugin: esbuild.Plugin = {
+  name: "tsbpf-snapshot",
+  setup(build) {
+    // No code cache inside a snapshot: ts-morph is bundled and already loaded.
+    build.onResolve({ filter: /\/code-cache\.js$/ }, () => ({
+      path: "code-cache",
+      namespace: "tsbpf-snapshot",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "tsbpf-snapshot" }, () => ({
+      contents: `exports.loadTsMorph = () => require("ts-morph");\nexports.saveCodeCache = () => {};\n`,
+      loader: "js",
+      resolveDir: root,
+    }));
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(dist)) return undefined;
+      const rel = relative(dist, args.path);
+      const text = readFileSync(args.path, "utf8");
+      const url = `__tsbpfModuleUrl(${JSON.stringify(rel)})`;
+      return { contents: text.replaceAll("import.meta.url", url), loader: "js" };
+    });
+  },
+};
+
+async function bundle(): Promise<string[]> {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: join(outDir, "tsbpf.cjs"),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    banner: { js: BANNER },
+    plugins: [plugin],
+    metafile: true,
+    logLevel: "error",
+  });
+  return Object.keys(result.metafile.inputs)
+    .filter((p) => !p.includes(":"))
+    .map((p) => resolve(root, p));
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, args, { encoding: "utf8", env, cwd: outDir });
+}
+
+async function buildSnapshot(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const inputs = (await bundle()).map((path) => {
+    const st = statSync(path);
+    return { path, size: st.size, mtimeMs: st.mtimeMs };
+  });
+  const inputsFile = join(outDir, "inputs.json");
+  writeFileSync(inputsFile, `${JSON.stringify(inputs, null, 1)}\n`);
+
+  const tmp = join(outDir, `tsbpf.blob.${process.pid}.tmp`);
+  const built = run(["--snapshot-blob", tmp, "--build-snapshot", join(outDir, "tsbpf.cjs")], {
+    ...process.env,
+    TSBPF_SNAPSHOT_INPUTS: inputsFile,
+  });
+  if (built.status !== 0) throw new Error(`node --build-snapshot: ${built.stderr.trim()}`);
+
+  // A damaged blob crashes node, so it is only put in place once it has run.
+  const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
+  const probe = run(["--snapshot-blob", tmp, "--", "--version"]);
+  if (probe.stdout !== `tsbpf ${version}\n`) {
+    throw new Error(`the snapshot does not start: ${probe.stderr.trim() || probe.stdout}`);
+  }
+  renameSync(tmp, join(outDir, "tsbpf.blob"));
+  writeFileSync(join(outDir, "tsbpf.blob.node"), `${nodeKey(process.execPath)}\n`);
+}
+
+buildSnapshot().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(
+    `build-snapshot: no start-up snapshot (${message}); tsbpf works, starts slower\n`,
+  );
+});
