@@ -3,7 +3,7 @@
 // random tsbpf program generator (program/) is one more campaign.
 
 export interface Stats {
-  /** Programs compared with the kernel (raw and, later, compiled). */
+  /** Programs compared with the kernel: compiled tsbpf programs (program campaign), instruction sequences (raw). */
   programs: number;
   /** Packets run on both sides. */
   packets: number;

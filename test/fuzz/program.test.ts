@@ -4,6 +4,10 @@
 // holds, and (kernel-gated) a few sources compare kernel vs interpreter
 // with no verifier refusal and no disagreement.
 
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { compile, formatDiagnostic } from "../../compiler/index.js";
 import { describeKernel } from "../kernel/kernel-test.js";
@@ -11,6 +15,7 @@ import { programCampaign } from "./program/campaign.js";
 import { generateSource } from "./program/generator.js";
 import { minimizeSource } from "./program/minimize.js";
 import { render, type GenSource } from "./program/source.js";
+import { jsonFormat, saveProgramRegression } from "./regressions.js";
 import { Rng } from "./rng.js";
 
 describe("tsbpf program generator", () => {
@@ -41,6 +46,33 @@ describe("tsbpf program generator", () => {
     expect(await fails(source)).toBe(true);
     expect(count(source)).toBeLessThan(count(src));
     expect(source.units[0]!.items).toHaveLength(1);
+  });
+});
+
+describe("saved findings", () => {
+  it("are JSON as prettier formats it (npx prettier --check . passes after a run that saved)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tsbpf-saved-"));
+    try {
+      const source = render(generateSource(new Rng(7), "f", { programsPerSource: 1 }));
+      const file = await saveProgramRegression(
+        {
+          failure: "disagreement",
+          found: "program.test.ts",
+          summary: "map f_m1 differs",
+          program: "fp0",
+          source,
+          packets: ["00112233445566778899aabbccddeeff0011", "ff"],
+          kernel: { retval: 2, packet: "00", maps: { m: [["00000000", "01000000"]] } },
+          interpreter: { retval: 2, packet: "00", maps: { m: [] } },
+        },
+        root,
+      );
+      const text = readFileSync(file, "utf8");
+      expect(await prettier.check(text, await jsonFormat(file))).toBe(true);
+      expect(JSON.parse(text).source).toBe(source);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -95,7 +95,7 @@ describeKernel("raw disagreements: minimizer and regression files", () => {
         const after = flatten(small.case.program.items);
         expect(after.some((i) => i.opcode === 0x85 && i.imm === 5)).toBe(true);
         expect(small.case.packets).toHaveLength(1);
-        const file = saveRawRegression(small, "planted by raw.test.ts", root);
+        const file = await saveRawRegression(small, "planted by raw.test.ts", root);
         const [saved] = loadRawRegressions(root);
         expect(file.endsWith(saved!.file)).toBe(true);
         expect(saved!.reg.status).toBe("open");

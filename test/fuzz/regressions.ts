@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import * as prettier from "prettier";
 import { formatInstruction } from "../../bpf/disasm/index.js";
 import type { Instruction } from "../../bpf/isa/index.js";
 import type { Case, Disagreement, Observation } from "./raw/differential.js";
@@ -30,6 +31,21 @@ export interface RawRegression {
   packets: string[];
   kernel: Observation;
   interpreter: Observation;
+}
+
+/**
+ * Writes `body` as JSON formatted the way `npx prettier --check .` wants it
+ * (the repository's prettier config), so a run that saved findings leaves
+ * the tree passing the format check.
+ */
+export async function writeJson(file: string, body: unknown): Promise<void> {
+  writeFileSync(file, await prettier.format(JSON.stringify(body), await jsonFormat(file)));
+}
+
+/** Prettier's options for a JSON file here (the config of the repository's regression folder). */
+export async function jsonFormat(file: string): Promise<prettier.Options> {
+  const options = (await prettier.resolveConfig(join(REGRESSIONS, "finding.json"))) ?? {};
+  return { ...options, filepath: file };
 }
 
 function hash(text: string | Uint8Array): string {
@@ -56,7 +72,11 @@ export function listing(insns: readonly Instruction[]): string[] {
 }
 
 /** Saves a (minimized) disagreement; returns the file path. Same program twice: same file. */
-export function saveRawRegression(d: Disagreement, found: string, root = REGRESSIONS): string {
+export async function saveRawRegression(
+  d: Disagreement,
+  found: string,
+  root = REGRESSIONS,
+): Promise<string> {
   const insns = flatten(d.case.program.items);
   const packets = d.case.packets.slice(0, d.packet + 1).map((p) => Buffer.from(p).toString("hex"));
   const body = {
@@ -74,7 +94,7 @@ export function saveRawRegression(d: Disagreement, found: string, root = REGRESS
   const dir = join(root, "raw");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `raw-${hash(JSON.stringify([body.insns, packets]))}.json`);
-  writeFileSync(file, JSON.stringify(body, null, 2) + "\n");
+  await writeJson(file, body);
   return file;
 }
 
@@ -124,11 +144,15 @@ export function knownFailures(dir: "compiler" | "elf"): Record<string, string> {
   return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as Record<string, string>) : {};
 }
 
-export function rememberKnown(dir: "compiler" | "elf", file: string, key: string): void {
+export async function rememberKnown(
+  dir: "compiler" | "elf",
+  file: string,
+  key: string,
+): Promise<void> {
   const known = knownFailures(dir);
   known[basename(file)] = key;
   const sorted = Object.fromEntries(Object.entries(known).sort(([a], [b]) => a.localeCompare(b)));
-  writeFileSync(join(REGRESSIONS, dir, "known.json"), JSON.stringify(sorted, null, 2) + "\n");
+  await writeJson(join(REGRESSIONS, dir, "known.json"), sorted);
 }
 
 /** Saved inputs of one kind; `fixed` tells whether the file name carries `.fixed.`. */
@@ -165,15 +189,15 @@ export interface ProgramRegression {
 }
 
 /** Saves a (minimized) generated-program finding; returns the file path. */
-export function saveProgramRegression(
+export async function saveProgramRegression(
   reg: Omit<ProgramRegression, "kind" | "status">,
   root = REGRESSIONS,
-): string {
+): Promise<string> {
   const dir = join(root, "program");
   mkdirSync(dir, { recursive: true });
   const tag = reg.failure.split(" ")[0];
   const file = join(dir, `${tag}-${hash(reg.source + reg.packets.join())}.json`);
-  writeFileSync(file, JSON.stringify({ kind: "program", status: "open", ...reg }, null, 2) + "\n");
+  await writeJson(file, { kind: "program", status: "open", ...reg });
   return file;
 }
 

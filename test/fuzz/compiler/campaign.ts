@@ -127,7 +127,7 @@ export function compilerCampaign(opts: CompilerOptions = {}): Campaign {
               small = await shrinkSource(box, text, key, until);
             }
             const file = saveInput("compiler", o.kind, small, "txt");
-            rememberKnown("compiler", file, key);
+            await rememberKnown("compiler", file, key);
             where = ` -> ${file}`;
           }
           seen.add(dedupe);

@@ -88,7 +88,7 @@ export function elfCampaign(opts: ElfOptions = {}): Campaign {
           let where = "";
           if (ctx.save) {
             const file = saveInput("elf", o.kind, bytes, "bin");
-            rememberKnown("elf", file, failureKey(o));
+            await rememberKnown("elf", file, failureKey(o));
             where = ` -> ${file}`;
           }
           stats.findings.push(

@@ -14,12 +14,15 @@
 #   {"op": "close", "fds": [F, ...]}                 -> {}
 # "maps" reads array maps (keys are u32 indexes); "dump" walks any keyed map
 # with BPF_MAP_GET_NEXT_KEY (entries sorted by key). Per-CPU maps give one value per CPU.
+# A run's reply also has "cpuNs": {"testRun", "dump"}, this process's CPU time (user +
+# system, so the kernel's work in the syscalls too) for the test run and for the map reads.
 # The process pins itself to CPU 0 so per-CPU values land in a known slot.
 import ctypes
 import json
 import os
 import platform
 import sys
+import time
 
 SYS_BPF = {"x86_64": 321, "aarch64": 280}.get(platform.machine())
 libc = ctypes.CDLL(None, use_errno=True)
@@ -190,10 +193,14 @@ def op_run(req):
     dout = ctypes.create_string_buffer(size_out)
     a = TestRun(prog_fd=req["fd"], data_size_in=len(data), data_in=ctypes.addressof(din),
                 data_size_out=size_out, data_out=ctypes.addressof(dout), repeat=1)
+    t0 = time.process_time_ns()
     bpf(BPF_PROG_TEST_RUN, a)
-    return {"retval": a.retval, "data": dout.raw[:a.data_size_out].hex(),
-            "maps": [dump_array(m) for m in req.get("maps", [])],
-            "dumps": [dump_map(m) for m in req.get("dump", [])]}
+    t1 = time.process_time_ns()
+    rep = {"retval": a.retval, "data": dout.raw[:a.data_size_out].hex(),
+           "maps": [dump_array(m) for m in req.get("maps", [])],
+           "dumps": [dump_map(m) for m in req.get("dump", [])]}
+    rep["cpuNs"] = {"testRun": t1 - t0, "dump": time.process_time_ns() - t1}
+    return rep
 
 
 def op_close(req):

@@ -4,6 +4,7 @@
 // answered in order; a dead helper fails every pending and later request.
 
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -33,6 +34,8 @@ export interface FastRun {
   data: Uint8Array;
   maps: ArrayDump[];
   dumps: MapDump[];
+  /** The helper's CPU time for BPF_PROG_TEST_RUN and for reading the maps. */
+  cpuNs: { testRun: number; dump: number };
 }
 
 type Reply = { ok: true; [k: string]: unknown } | { ok: false; error: string };
@@ -97,11 +100,22 @@ export class FastKernel {
       data: Uint8Array.from(Buffer.from(r.data as string, "hex")),
       maps: r.maps as ArrayDump[],
       dumps: r.dumps as MapDump[],
+      cpuNs: r.cpuNs as FastRun["cpuNs"],
     };
   }
 
   async close(fds: readonly number[]): Promise<void> {
     if (fds.length) await this.request({ op: "close", fds });
+  }
+
+  /** CPU time the helper process used so far (user + system, ms; /proc, 10 ms ticks). */
+  cpuMs(): number {
+    try {
+      const f = readFileSync(`/proc/${this.child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      return 0;
+    }
   }
 
   dispose(): void {

@@ -17,6 +17,7 @@ import { CompileClient, type CompileReply } from "./compile-client.js";
 import {
   compareObject,
   describeProgramDifference,
+  noCosts,
   type ProgramDisagreement,
 } from "./differential.js";
 import { generateSource, type ProgramGenOptions } from "./generator.js";
@@ -33,10 +34,10 @@ export interface ProgramCampaignOptions extends ProgramGenOptions {
   minimizeMs?: number;
 }
 
-type FailureKind =
+export type FailureKind =
   "crash" | "harness error" | "compiler refused" | "verifier refused" | "disagreement";
 
-interface Failure {
+export interface Failure {
   kind: FailureKind;
   /** What identifies it across programs (its first line, numbers blanked). */
   key: string;
@@ -45,7 +46,7 @@ interface Failure {
 }
 
 /** A compile reply as a failure, or undefined when it gave an object. */
-function compileFailure(r: CompileReply): Failure | undefined {
+export function compileFailure(r: CompileReply): Failure | undefined {
   const ice = r.diagnostics.find((d) => d.code.startsWith("TSB9"));
   const crash = r.hang ?? r.thrown ?? ice?.text;
   if (crash) {
@@ -66,6 +67,32 @@ function verifierTail(log: string): string {
   return lines.slice(-4).join(" | ");
 }
 
+/** One generated source of a campaign and the packets of each of its programs. */
+export interface GeneratedSource {
+  src: GenSource;
+  packets: Record<string, Uint8Array[]>;
+}
+
+/**
+ * The sources a campaign with `seed` generates, in order (source n is named
+ * `s<n>`): what the campaign compiles and runs, and what a compile-only sweep
+ * (scripts/fuzz-sweep.ts) compiles, so a sweep's finding names the same source.
+ */
+export function sourceStream(
+  seed: number,
+  opts: ProgramCampaignOptions = {},
+): (n: number) => GeneratedSource {
+  const rng = new Rng(seed);
+  const packetsPer = opts.packetsPerProgram ?? 12;
+  return (n) => {
+    const src = generateSource(rng, `s${n}`, opts);
+    const packets = Object.fromEntries(
+      src.units.map((u) => [u.name, Array.from({ length: packetsPer }, () => randomPacket(rng))]),
+    );
+    return { src, packets };
+  };
+}
+
 export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
   return {
     name: "program",
@@ -80,11 +107,13 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
       const clients = Array.from({ length: opts.compilers ?? 2 }, () => new CompileClient());
       const client = clients[0]!;
       const fast = new FastKernel();
-      const rng = new Rng(ctx.seed);
-      const packetsPer = opts.packetsPerProgram ?? 12;
+      const generate = sourceStream(ctx.seed, opts);
       const t0 = Date.now();
       let sources = 0;
       let compileMs = 0;
+      let compileCpuMs = 0;
+      let helperCpuMs = 0;
+      const costs = noCosts();
       let minimized = 0;
       const seen = new Set<string>();
 
@@ -119,6 +148,7 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
           stats.programs += src.units.length;
           stats.packets += res.packets;
           stats.agreements += res.agreements;
+          for (const k of Object.keys(costs) as (keyof typeof costs)[]) costs[k] += res.costs[k];
         }
         const d = res.disagreements[0];
         if (!d) return undefined;
@@ -171,7 +201,7 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
           } else {
             const again =
               f.kind === "disagreement" ? await check(found, { [name]: pkts }, false) : f;
-            saved = saveProgramRegression({
+            saved = await saveProgramRegression({
               failure: f.kind,
               found: `program campaign, seed ${ctx.seed}, ${where}, ${new Date().toISOString().slice(0, 10)}`,
               summary:
@@ -194,25 +224,23 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
       };
 
       const next = (n: number) => {
-        const src = generateSource(rng, `s${n}`, opts);
-        const packets = Object.fromEntries(
-          src.units.map((u) => [
-            u.name,
-            Array.from({ length: packetsPer }, () => randomPacket(rng)),
-          ]),
-        );
+        const { src, packets } = generate(n);
         return { src, packets, reply: clients[n % clients.length]!.compile(render(src)) };
       };
 
       try {
         const limit = ctx.limit ?? Infinity;
-        const ahead = Array.from({ length: Math.min(clients.length, limit) }, (_, i) => next(i));
+        // Two sources queued per compiler, so none waits while this process checks a
+        // failure program by program.
+        const depth = clients.length * 2;
+        const ahead = Array.from({ length: Math.min(depth, limit) }, (_, i) => next(i));
         for (let n = 0; Date.now() < ctx.deadline && n < limit; n++) {
           const cur = ahead.shift()!;
           if (n + ahead.length + 1 < limit) ahead.push(next(n + ahead.length + 1));
           const reply = await cur.reply;
           sources++;
           compileMs += reply.ms;
+          compileCpuMs += reply.cpuMs ?? 0;
           const where = `source ${n}`;
           const whole = await check(cur.src, cur.packets, true, reply);
           if (!whole) continue;
@@ -237,13 +265,19 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
       } finally {
         // Sources still compiling ahead are dropped with their processes.
         for (const c of clients) c.dispose();
+        helperCpuMs = fast.cpuMs();
         fast.dispose();
       }
       const min = (Date.now() - t0) / 60_000;
+      const per = (ms: number) => (ms / Math.max(stats.programs, 1)).toFixed(1);
       stats.notes.push(
         `${sources} sources compiled (mean ${(compileMs / Math.max(sources, 1)).toFixed(0)} ms each), ` +
           `${Math.round(stats.programs / min)} programs/min, ${Math.round(stats.packets / min)} packets/min, ` +
           `${clients.reduce((n, c) => n + c.restarts, 0)} compiler restarts`,
+        `per compared program, ms of CPU: compile ${per(compileCpuMs)}, ` +
+          `bpftool load ${per(costs.load)} (wall ${per(costs.loadWall)}), ` +
+          `test_run ${per(costs.testRun)}, map dumps ${per(costs.dump)} ` +
+          `(kernel helper process in all ${per(helperCpuMs)}), interpreter ${per(costs.interpreter)}`,
       );
       return stats;
     },

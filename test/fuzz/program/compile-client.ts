@@ -14,7 +14,9 @@ export interface CompileReply {
   thrown?: string;
   /** The child died or ran past the time limit on this source. */
   hang?: string;
+  /** Wall time, and the compiler process's CPU time, of this compile. */
   ms: number;
+  cpuMs?: number;
 }
 
 export class CompileClient {

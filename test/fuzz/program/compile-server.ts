@@ -7,8 +7,14 @@
 import { compile, formatDiagnostic } from "../../../compiler/index.js";
 import type { CompileReply } from "./compile-client.js";
 
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 process.on("message", (m: { seq: number; text: string }) => {
   const t0 = performance.now();
+  const c0 = cpuMs();
   let reply: CompileReply;
   try {
     const r = compile({ fileName: "gen.ts", text: m.text });
@@ -17,10 +23,12 @@ process.on("message", (m: { seq: number; text: string }) => {
       object: r.object,
       diagnostics: r.diagnostics.map((d) => ({ code: d.code, text: formatDiagnostic(d) })),
       ms: performance.now() - t0,
+      cpuMs: cpuMs() - c0,
     };
   } catch (e) {
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    reply = { seq: m.seq, diagnostics: [], thrown: detail, ms: performance.now() - t0 };
+    const ms = performance.now() - t0;
+    reply = { seq: m.seq, diagnostics: [], thrown: detail, ms, cpuMs: cpuMs() - c0 };
   }
   process.send!(reply);
 });

@@ -7,7 +7,7 @@
 // sorted by key; per-CPU maps one value per CPU) are compared. The first
 // difference ends that program's comparison.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadObject, type TsbpfObject } from "../../../runtime/index.js";
@@ -42,6 +42,38 @@ export interface ObjectResult {
   disagreements: ProgramDisagreement[];
   /** Maps left out of the comparison (internal maps), by name. */
   skippedMaps: string[];
+  costs: ObjectCosts;
+}
+
+/** Where one object's comparison spent its time, in ms (CPU unless said). */
+export interface ObjectCosts {
+  /** `bpftool prog loadall` (libbpf and the verifier): wall time, and its CPU time. */
+  loadWall: number;
+  load: number;
+  /** bpf_helper.py: BPF_PROG_TEST_RUN syscalls, and walking the maps after each packet. */
+  testRun: number;
+  dump: number;
+  /** This process: loadObject, the interpreter's runs and its map dumps. */
+  interpreter: number;
+}
+
+export const noCosts = (): ObjectCosts => ({
+  loadWall: 0,
+  load: 0,
+  testRun: 0,
+  dump: 0,
+  interpreter: 0,
+});
+
+/** CPU time of this process's waited-for children (bpftool), from /proc (10 ms ticks). */
+function childCpuMs(): number {
+  const f = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -114,7 +146,14 @@ export async function compareObject(
   object: Uint8Array,
   packets: Record<string, Uint8Array[]>,
 ): Promise<ObjectResult> {
-  const result: ObjectResult = { agreements: 0, packets: 0, disagreements: [], skippedMaps: [] };
+  const costs = noCosts();
+  const result: ObjectResult = {
+    agreements: 0,
+    packets: 0,
+    disagreements: [],
+    skippedMaps: [],
+    costs,
+  };
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-genfuzz-"));
   const pinDir = join(BPFFS_ROOT, uniqueName("genfuzz"));
   const dispose = track({ kind: "pin", path: pinDir });
@@ -122,6 +161,7 @@ export async function compareObject(
   try {
     const file = join(dir, "gen.o");
     writeFileSync(file, object);
+    const [w0, c0] = [performance.now(), childCpuMs()];
     try {
       await run("bpftool", ["prog", "loadall", file, pinDir, "type", "xdp"], {
         timeoutMs: 120_000,
@@ -130,6 +170,9 @@ export async function compareObject(
       if (e instanceof KernelError)
         return { ...result, refused: `${e.message}\n${e.stderr ?? ""}` };
       throw e;
+    } finally {
+      costs.loadWall += performance.now() - w0;
+      costs.load += childCpuMs() - c0;
     }
     const opened = new Map<string, { fd: number; maps: KernelMap[] }>();
     for (const name of Object.keys(packets)) {
@@ -139,7 +182,9 @@ export async function compareObject(
       opened.set(name, { fd: o.fd, maps: o.maps.filter(compared) });
     }
     dispose();
+    let i0 = ownCpuMs();
     const obj = loadObject(object, { cpus: possibleCpus() });
+    costs.interpreter += ownCpuMs() - i0;
     for (const [name, pkts] of Object.entries(packets)) {
       const k = opened.get(name)!;
       // Queue every packet with the helper first, so the kernel works while we interpret.
@@ -147,8 +192,12 @@ export async function compareObject(
       const pending = pkts.map((p) => fast.run(k.fd, p, [], mapFds));
       pending.forEach((p) => p.catch(() => {}));
       for (let i = 0; i < pkts.length; i++) {
+        i0 = ownCpuMs();
         const ours = interpRun(obj, name, k.maps, pkts[i]!);
+        costs.interpreter += ownCpuMs() - i0;
         const kr = await pending[i]!;
+        costs.testRun += kr.cpuNs.testRun / 1e6;
+        costs.dump += kr.cpuNs.dump / 1e6;
         const theirs: ProgramObservation = {
           retval: kr.retval,
           packet: hex(kr.data),

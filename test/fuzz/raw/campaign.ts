@@ -92,7 +92,7 @@ export function rawCampaign(opts: RawOptions = {}): Campaign {
             const key = what.replace(/\d+/g, "#");
             const where =
               ctx.save && !seen.has(key)
-                ? ` -> ${saveRawRegression(found, `seed ${ctx.seed} batch ${batch} ${d.case.program.name}`)}`
+                ? ` -> ${await saveRawRegression(found, `seed ${ctx.seed} batch ${batch} ${d.case.program.name}`)}`
                 : "";
             seen.add(key);
             stats.findings.push(
