@@ -169,7 +169,14 @@ function relocKind(sec: ElfSection, r: ElfRelocation, insn: Instruction): Reloca
   if (r.type === RelocType.R_BPF_64_64) {
     if (insn.opcode !== OP_LDDW) throw new ElfError(`${where} is not on an lddw`);
     const target = r.symbol.sectionName;
-    if (target === undefined) throw new ElfError(`${where} points at an undefined symbol`);
+    if (target === undefined) {
+      // An `extern ... __ksym` kernel variable: libbpf resolves it to a kernel address
+      // (BPF_PSEUDO_BTF_ID), which needs kallsyms of data symbols (CONFIG_KALLSYMS_ALL).
+      throw new ElfError(
+        `${where} points at an undefined symbol: a kernel variable (extern ... __ksym), ` +
+          "which the tsbpf runtime does not resolve",
+      );
+    }
     if (target === ".maps") return "map";
     if (r.symbol.type === SymbolType.FUNC || target === ".text") return "func";
     return "data";

@@ -87,8 +87,8 @@ export const SIMULATED: Readonly<Record<string, string>> = {
 
 /** Implemented names that cover only part of what the kernel accepts, with the part left out. */
 export const PARTIAL: Readonly<Record<string, string>> = {
-  bpf_per_cpu_ptr: "per-CPU objects (bpf_percpu_obj_new); __ksym per-CPU variables fault",
-  bpf_this_cpu_ptr: "per-CPU objects (bpf_percpu_obj_new); __ksym per-CPU variables fault",
+  bpf_per_cpu_ptr: "per-CPU objects (bpf_percpu_obj_new); __ksym variables: load refused",
+  bpf_this_cpu_ptr: "per-CPU objects (bpf_percpu_obj_new); __ksym variables: load refused",
 };
 
 /** How a registry handles `name`: missing ones fault with a reason, which is returned. */

@@ -6,8 +6,10 @@
 // CPU the run is on (env.cpus.current).
 //
 // Not supported: per-CPU kernel variables declared `extern ... __ksym` (e.g.
-// runqueues); they would need the loader to relocate ksym addresses to per-CPU
-// regions (runtime/loader/link.ts). Such an argument faults naming the limitation.
+// runqueues); the object's load fails naming the unresolved kernel variable
+// (bpf/elf/programs.ts). The reference kernel (6.18 without
+// CONFIG_KALLSYMS_ALL) refuses them at load too ("ldimm64 failed to find the
+// address for kernel symbol"), so there is nothing to compare a simulation with.
 
 import type { HelperImpl, RunEnv } from "../env.js";
 import { VmError, type Pointer } from "../vm/types.js";
