@@ -130,9 +130,17 @@ export interface Selected {
 export function selectInstructions(f: IrFunction, alloc: Allocation, order: Block[]): Selected {
   const out: Instruction[] = [];
   let frame = alloc.frameSize;
+  // A parallel move parks a register of a cycle in a slot below the frame and reads it
+  // back before it ends, so every move reuses the same slots (from the first on).
+  let parked = 0;
   const scratch = () => {
-    frame += 8;
-    return -frame;
+    parked += 8;
+    frame = Math.max(frame, alloc.frameSize + parked);
+    return -(alloc.frameSize + parked);
+  };
+  const moves = (m: Parameters<typeof parallelMove>[0]) => {
+    parked = 0;
+    return parallelMove(m, scratch);
   };
   const R = (v: number): number => {
     const r = alloc.regOf.get(v);
@@ -154,9 +162,8 @@ export function selectInstructions(f: IrFunction, alloc: Allocation, order: Bloc
   // Entry: parameters from r1..r5 to their registers.
   pos = f.source;
   push(
-    ...parallelMove(
+    ...moves(
       f.params.flatMap((p, k) => (alloc.regOf.has(p) ? [{ dst: R(p), src: { reg: k + 1 } }] : [])),
-      scratch,
     ),
   );
 
@@ -232,12 +239,7 @@ export function selectInstructions(f: IrFunction, alloc: Allocation, order: Bloc
       case "call":
       case "calllocal":
       case "callkfunc": {
-        push(
-          ...parallelMove(
-            i.args.map((a, k) => ({ dst: k + 1, src: src(a, 64) })),
-            scratch,
-          ),
-        );
+        push(...moves(i.args.map((a, k) => ({ dst: k + 1, src: src(a, 64) }))));
         push(
           i.op === "call"
             ? Call(i.helper)
