@@ -1,4 +1,4 @@
-// `npx tsx scripts/fuzz-sweep.ts --seeds 1-200 [--sources 2] [--jobs 2] [--out DIR]`:
+// `npx tsx scripts/fuzz-sweep.ts --seeds 1-200 [--sources 2] [--jobs 2] [--out DIR] [--timeout S]`:
 // a compile-only sweep of the generated-program campaign. For each seed it
 // generates the campaign's first sources exactly as `npm run fuzz` would
 // (test/fuzz/program/campaign.ts sourceStream: same names, same order) and
@@ -19,10 +19,11 @@ interface Args {
   sources: number;
   jobs: number;
   out: string | undefined;
+  timeoutMs: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: [], sources: 2, jobs: 2, out: undefined };
+  const args: Args = { seeds: [], sources: 2, jobs: 2, out: undefined, timeoutMs: 300_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[++i];
@@ -33,8 +34,11 @@ function parseArgs(argv: string[]): Args {
     } else if (a === "--sources") args.sources = Number(v);
     else if (a === "--jobs") args.jobs = Number(v);
     else if (a === "--out") args.out = v;
+    else if (a === "--timeout") args.timeoutMs = Number(v) * 1000;
     else
-      throw new Error(`unknown argument ${a} (use --seeds A-B, --sources N, --jobs J, --out DIR)`);
+      throw new Error(
+        `unknown argument ${a} (use --seeds A-B, --sources N, --jobs J, --out DIR, --timeout S)`,
+      );
   }
   if (args.seeds.length === 0) throw new Error("--seeds A-B (or --seed N) is required");
   return args;
@@ -42,7 +46,11 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const clients = Array.from({ length: Math.max(1, args.jobs) }, () => new CompileClient());
+  // A generous limit: a sweep beside other work is slow, and the campaign finds hangs.
+  const clients = Array.from(
+    { length: Math.max(1, args.jobs) },
+    () => new CompileClient(args.timeoutMs),
+  );
   const t0 = Date.now();
   let passed = 0;
   let failed = 0;

@@ -23,7 +23,11 @@ export class CompileClient {
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
   private seq = 0;
-  private readonly waiting = new Map<number, (r: CompileReply) => void>();
+  /** Pending requests: their answer callback and the process they went to. */
+  private readonly waiting = new Map<
+    number,
+    { child: ChildProcess; answer: (r: CompileReply) => void }
+  >();
   private chain: Promise<unknown> = Promise.resolve();
   restarts = 0;
 
@@ -44,20 +48,22 @@ export class CompileClient {
       if ("ready" in m) return ready();
       const w = this.waiting.get(m.seq);
       this.waiting.delete(m.seq);
-      w?.({ ...m, object: m.object ? new Uint8Array(m.object) : undefined });
+      w?.answer({ ...m, object: m.object ? new Uint8Array(m.object) : undefined });
     });
     child.on("exit", (code, signal) => {
       if (this.child === child) this.child = undefined;
       ready();
+      // Only this process's requests: a killed process may exit after its successor started.
       for (const [seq, w] of this.waiting) {
-        w({
+        if (w.child !== child) continue;
+        this.waiting.delete(seq);
+        w.answer({
           seq,
           diagnostics: [],
           hang: `compiler process exited (${code ?? signal}) ${stderr}`,
           ms: 0,
         });
       }
-      this.waiting.clear();
     });
     this.child = child;
   }
@@ -76,6 +82,8 @@ export class CompileClient {
         const timer = setTimeout(() => {
           this.waiting.delete(seq);
           child.kill("SIGKILL");
+          // The next request starts a new process instead of going to this dying one.
+          if (this.child === child) this.child = undefined;
           resolve({
             seq,
             diagnostics: [],
@@ -83,9 +91,12 @@ export class CompileClient {
             ms: this.timeoutMs,
           });
         }, this.timeoutMs);
-        this.waiting.set(seq, (r) => {
-          clearTimeout(timer);
-          resolve(r);
+        this.waiting.set(seq, {
+          child,
+          answer: (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
         });
         child.send({ seq, text });
       });

@@ -32,4 +32,6 @@ process.on("message", (m: { seq: number; text: string }) => {
   }
   process.send!(reply);
 });
+// The campaign went away (killed, or crashed): nothing will ask again.
+process.on("disconnect", () => process.exit(0));
 process.send!({ ready: true });
