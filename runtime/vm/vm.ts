@@ -43,6 +43,9 @@ const MAY_GOTO_BUDGET_ = MAY_GOTO_BUDGET;
  */
 const AUTO_TRANSLATE_AFTER = 200_000;
 
+/** Calls of a new translated function on its no-op path (see Vm.warm). */
+const WARM_CALLS = 40;
+
 let defaultTier: VmTier = "interpret";
 
 /**
@@ -109,14 +112,30 @@ export class Vm implements VmHandle {
     }
     let pc = entry;
     for (;;) {
-      this.translated ??= translate(this.program, this.extraStarts);
+      this.translated ??= this.warm(translate(this.program, this.extraStarts));
       pc = this.translated(this, pc, base);
       if (pc < 0) return;
       // A dynamic target (entry, callx) inside a block: retranslate with it
       // as a block start and carry on from there (the state is in the VM).
       this.extraStarts.push(pc);
-      this.translated = translate(this.program, this.extraStarts);
+      this.translated = this.warm(translate(this.program, this.extraStarts));
     }
+  }
+
+  /**
+   * Give a new translated function type feedback for its entry and exit
+   * code before its first real run. V8 allocates a function's feedback
+   * vector only after it has run a while, so in a first run that spends its
+   * time in one loop the entry loads (vm.I32, ...) were executed without
+   * one; the optimized code compiled during that run then deoptimizes at
+   * its first instruction on every later call, and the loop runs in
+   * on-stack-replacement code with tagged registers (half the speed, or
+   * less, depending on the race with the compiler thread). Entering at -1,
+   * which is no block, reads the registers and hands them back unchanged.
+   */
+  private warm(fn: Translated): Translated {
+    for (let k = 0; k < WARM_CALLS; k++) fn(this, -1, this.depth);
+    return fn;
   }
 
   /** The "auto" tier: after a run, translate once the code has proved hot. */
