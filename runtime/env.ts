@@ -192,15 +192,23 @@ export interface RunEnv {
   tailCall(programHandle: number, map: string, index: number): never;
 }
 
-/** A helper implementation: kernel semantics on the run's environment. */
-export type HelperImpl = (
-  env: RunEnv,
-  r1: bigint,
-  r2: bigint,
-  r3: bigint,
-  r4: bigint,
-  r5: bigint,
-) => bigint;
+/**
+ * A helper implementation: kernel semantics on the run's environment. One
+ * on the per-packet path may also carry `regs`, the same helper reading its
+ * arguments from the register file (see RegsHelper and regsHelper in
+ * helpers/support.ts): the VM then calls that and makes no BigInt.
+ */
+export interface HelperImpl {
+  (env: RunEnv, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint;
+  readonly regs?: RegsHelper;
+}
+
+/**
+ * A helper reading r1-r5 from the register file: `regs[2n]` and
+ * `regs[2n + 1]` are the low and high 32 bits of rN (unsigned). Returns r0
+ * as a safe integer (taken modulo 2^64: -errno and pointers fit) or a bigint.
+ */
+export type RegsHelper = (env: RunEnv, regs: Uint32Array) => number | bigint;
 
 /** Helpers (or kfuncs) by kernel name; one record per family file, merged in helpers/index.ts. */
 export type HelperRegistry = Readonly<Record<string, HelperImpl>>;

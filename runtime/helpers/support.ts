@@ -10,7 +10,7 @@
 import { CONSTANTS } from "../../stdlib/generated/data/constants.js";
 import { HELPERS } from "../../stdlib/generated/data/helpers.js";
 import { Errno } from "../maps/constants.js";
-import type { HelperImpl, HelperRegistry, RunEnv } from "../env.js";
+import type { HelperImpl, HelperRegistry, RegsHelper, RunEnv } from "../env.js";
 import { VmError, type Pointer } from "../vm/types.js";
 
 /** The errno values helpers return (negated): the maps' table plus the few it lacks. */
@@ -76,6 +76,27 @@ export const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 
 export function dv(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * A helper written once against the register file (RegsHelper), usable both
+ * ways: the VM calls `regs` on the per-packet path (no BigInt), and the
+ * returned function takes BigInt arguments as every HelperImpl does (tests,
+ * other helpers).
+ */
+export function regsHelper(fast: RegsHelper): HelperImpl {
+  const impl = (env: RunEnv, ...args: bigint[]): bigint => {
+    // A fresh register file per call: a callback may call the same helper.
+    const regs = new Uint32Array(12);
+    for (let n = 1; n <= 5; n++) {
+      const v = BigInt.asUintN(64, args[n - 1] ?? 0n);
+      regs[2 * n] = Number(v & 0xffffffffn);
+      regs[2 * n + 1] = Number(v >> 32n);
+    }
+    const r = fast(env, regs);
+    return typeof r === "bigint" ? r : BigInt(r);
+  };
+  return Object.assign(impl, { regs: fast });
 }
 
 /** A helper the runtime does not implement: calling it is a clear fault, never a crash. */
@@ -279,17 +300,31 @@ export function family(impls: Record<string, HelperImpl>): HelperRegistry {
   const out: Record<string, HelperImpl> = {};
   for (const [name, impl] of Object.entries(impls)) {
     const offers = OFFERS.get(name);
-    out[name] = !offers
-      ? impl
-      : (env, r1, r2, r3, r4, r5) => {
-          if (PROBED.has(env.progType) && !offers.has(env.progType)) {
-            throw new VmError(
-              "call",
-              `${name} is not available to ${env.progType} programs (the verifier refuses it)`,
-            );
-          }
-          return impl(env, r1, r2, r3, r4, r5);
-        };
+    if (!offers) {
+      out[name] = impl;
+      continue;
+    }
+    const check = (env: RunEnv) => {
+      if (PROBED.has(env.progType) && !offers.has(env.progType)) {
+        throw new VmError(
+          "call",
+          `${name} is not available to ${env.progType} programs (the verifier refuses it)`,
+        );
+      }
+    };
+    const checked: HelperImpl = (env, r1, r2, r3, r4, r5) => {
+      check(env);
+      return impl(env, r1, r2, r3, r4, r5);
+    };
+    const fast = impl.regs;
+    out[name] = !fast
+      ? checked
+      : Object.assign(checked, {
+          regs: (env: RunEnv, regs: Uint32Array) => {
+            check(env);
+            return fast(env, regs);
+          },
+        });
   }
   return out;
 }

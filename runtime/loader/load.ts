@@ -12,7 +12,7 @@ import { SECTIONS, type SectionInfo } from "../../stdlib/generated/data/sections
 import type { HelperRegistry, ProgType, RunEnv } from "../env.js";
 import { createEnv, type MapEnv } from "../maps/index.js";
 import { createVm, type Vm } from "../vm/vm.js";
-import { VmError, type HelperFn, type VmTier } from "../vm/types.js";
+import { VmError, type AnyHelperFn, type VmHandle, type VmTier } from "../vm/types.js";
 import { attachProgramInfo, exceptionCallbackNames } from "../helpers/program-btf.js";
 import { LoadError } from "./errors.js";
 import { linkObject } from "./link.js";
@@ -197,16 +197,28 @@ function bridge(
   registry: HelperRegistry,
   current: { env: RunEnv | undefined },
   what: string,
-): Map<number, HelperFn> {
-  const table = new Map<number, HelperFn>();
+): Map<number, AnyHelperFn> {
+  const table = new Map<number, AnyHelperFn>();
+  const outside = (name: string) => new VmError("call", `${what} ${name} called outside a run`);
   for (const [id, name] of ids) {
     const impl = registry[name];
+    const regs = impl?.regs;
+    if (regs) {
+      // The per-packet path: arguments stay in the register file, no BigInt.
+      const fn = (vm: VmHandle) => {
+        const env = current.env;
+        if (!env) throw outside(name);
+        return regs(env, vm.U32);
+      };
+      table.set(id, Object.assign(fn, { registers: true as const }));
+      continue;
+    }
     table.set(
       id,
       impl
         ? (_vm, r1, r2, r3, r4, r5) => {
             const env = current.env;
-            if (!env) throw new VmError("call", `${what} ${name} called outside a run`);
+            if (!env) throw outside(name);
             return impl(env, r1, r2, r3, r4, r5);
           }
         : () => {

@@ -8,7 +8,7 @@
 import { CONSTANTS } from "../../stdlib/generated/data/constants.js";
 import { createRunContext, type RunContext } from "../context/index.js";
 import type { Clock, Random, RedirectRecord, RunEnv, TailCallRecord } from "../env.js";
-import type { RegionKind } from "../vm/memory.js";
+import { REGION_HI, type RegionKind } from "../vm/memory.js";
 import { VmError, type Pointer, type VmFault } from "../vm/types.js";
 import { exceptionCallbackOf, takeThrown } from "../helpers/exceptions.js";
 import { runStreams, type Streams } from "../helpers/streams.js";
@@ -64,6 +64,9 @@ export interface RunServices {
 }
 
 class TailCallSignal extends VmError {}
+
+// A local copy: under tsx and vitest an imported binding is a getter call per read.
+const REGION_HI_ = REGION_HI;
 
 export function runProgram(
   obj: LoadedObject,
@@ -153,49 +156,41 @@ export function runProgram(
   }
   obj.mapEnv.cpus.current = cpu;
   obj.current.env = env;
-  let ret = 0;
-  let fault: VmFault | undefined;
-  let instructions = 0;
-  let last = prog;
+  const state: RepeatState = { ret: 0, instructions: 0, last: prog, fault: undefined };
+  const takeNext = () => {
+    const n = next;
+    next = undefined;
+    return n;
+  };
   try {
     const repeat = Math.max(1, input.repeat ?? 1);
-    // The per-packet loop allocates nothing (test/runtime/alloc.test.ts):
-    // runFast takes the context pointer and leaves r0 in the register file.
-    const ctxPtr = run.ctx.region.ptr;
-    for (let i = 0; i < repeat && !fault; i++) {
-      let current: LoadedProgram = prog;
+    // The per-packet loop allocates nothing: r1 is the context pointer as two
+    // 32-bit halves, r0 is read as a number (a read of U64[0] would make a
+    // BigInt), and anything but a plain exit goes to finishRun.
+    const ctxHi = REGION_HI_ + run.ctx.region.slot;
+    const entry = prog.entry;
+    for (let i = 0; i < repeat;) {
       if (tailCalls.length > 0) tailCalls.length = 0;
-      for (;;) {
-        next = undefined;
-        // The stack is zeroed once per call: between repetitions it keeps
-        // its bytes, as the kernel's does (see Vm.runFast).
-        const ok = vm.runFast(current.entry, ctxPtr, i === 0);
-        instructions += vm.count;
-        last = current;
-        if (ok) {
-          // Only the low 32 bits are reported; a number, where a read of
-          // U64[0] would allocate a BigInt per packet.
-          ret = vm.U32[0]!;
-          break;
-        }
-        const cookie = takeThrown(env);
-        if (cookie !== undefined) {
-          // bpf_throw: the exception callback's r0, or the cookie (the verifier's default callback).
-          const cb = exceptionCallbackOf(env, current.entry);
-          const c = cb === undefined ? undefined : vm.run({ entry: cb, args: [cookie] });
-          if (c) instructions += c.instructions;
-          if (c && !c.ok) fault = c.fault;
-          else ret = Number(BigInt.asUintN(32, c ? c.r0 : cookie));
-          break;
-        }
-        if (next === undefined) {
-          fault = vm.fault();
-          break;
-        }
-        current = next;
+      // The stack is zeroed once per call: between repetitions it keeps
+      // its bytes, as the kernel's does (see Vm.runFast). Runs that simply
+      // exit repeat inside the VM; the first that does not comes back here.
+      const done = vm.runRepeat(entry, 0, ctxHi, repeat - i, i === 0);
+      state.instructions += vm.total - (done < repeat - i ? vm.count : 0);
+      if (done > 0) {
+        // Only the low 32 bits are reported.
+        state.ret = vm.exitR0;
+        state.last = prog;
+        i += done;
+        if (i === repeat) break;
       }
+      // Map value regions outlive a run (ObjectMaps.endRun keeps them) and
+      // the context is the same, so nothing else happens between runs.
+      const ok = finishRun(obj, env, state, prog, ctxHi, i === 0, takeNext);
+      i++;
       maps.endRun();
+      if (!ok) break;
     }
+    const { ret, fault, last, instructions } = state;
     return {
       retval: ret,
       action: fault ? undefined : actionName(last, BigInt(ret)),
@@ -216,6 +211,65 @@ export function runProgram(
       if (r) vm.mem.removeRegion(r);
     }
     run.release();
+  }
+}
+
+interface RepeatState {
+  ret: number;
+  instructions: number;
+  /** The program that ran last (a tail call's target): its return enum names the action. */
+  last: LoadedProgram;
+  fault: VmFault | undefined;
+}
+
+/**
+ * The rest of a run whose first program did not simply exit: follow tail
+ * calls (the helper unwound the VM; `takeNext` names the target), run the
+ * exception callback of a bpf_throw, or record the fault (`first` is the
+ * program that ran and did not exit). False when the
+ * repetitions must stop (a fault).
+ */
+function finishRun(
+  obj: LoadedObject,
+  env: RunEnv,
+  state: RepeatState,
+  first: LoadedProgram,
+  ctxHi: number,
+  zeroStack: boolean,
+  takeNext: () => LoadedProgram | undefined,
+): boolean {
+  const { vm } = obj;
+  let current = first;
+  state.instructions += vm.count;
+  for (;;) {
+    const cookie = takeThrown(env);
+    if (cookie !== undefined) {
+      // bpf_throw: the exception callback's r0, or the cookie (the verifier's default callback).
+      const cb = exceptionCallbackOf(env, current.entry);
+      const c = cb === undefined ? undefined : vm.run({ entry: cb, args: [cookie] });
+      if (c) state.instructions += c.instructions;
+      if (c && !c.ok) {
+        state.fault = c.fault;
+        return false;
+      }
+      state.ret = Number(BigInt.asUintN(32, c ? c.r0 : cookie));
+      state.last = current;
+      return true;
+    }
+    const next = takeNext();
+    if (next === undefined) {
+      state.fault = vm.fault();
+      state.last = current;
+      return false;
+    }
+    current = next;
+    const ok = vm.runFast(current.entry, 0, ctxHi, zeroStack);
+    state.instructions += vm.count;
+    if (ok) {
+      state.ret = vm.U32[0]!;
+      state.last = current;
+      return true;
+    }
   }
 }
 

@@ -5,7 +5,14 @@
 
 import { AtomicOp, CallSrc, LdImm64Src } from "../../bpf/isa/index.js";
 import { CODE_HI, REGION_HI, WORD_BYTES, WORD_VALUE, type Region } from "./memory.js";
-import { MAX_CALL_FRAMES, MAY_GOTO_BUDGET, STACK_SIZE, VmError, type FaultKind } from "./types.js";
+import {
+  MAX_CALL_FRAMES,
+  MAY_GOTO_BUDGET,
+  STACK_SIZE,
+  VmError,
+  isRegisterHelper,
+  type FaultKind,
+} from "./types.js";
 import type { Vm } from "./vm.js";
 
 // Local copies for the per-packet paths: under tsx and vitest an imported
@@ -286,7 +293,8 @@ export function callHelper(vm: Vm, pc: number, id: number, src: number): void {
   const U64 = vm.U64;
   let r: unknown;
   try {
-    r = fn(vm, U64[1]!, U64[2]!, U64[3]!, U64[4]!, U64[5]!);
+    // A register helper reads r1-r5 from the register file: no BigInt per call.
+    r = isRegisterHelper(fn) ? fn(vm) : fn(vm, U64[1]!, U64[2]!, U64[3]!, U64[4]!, U64[5]!);
   } catch (e) {
     if (e instanceof VmError) {
       if (e.pc < 0) e.pc = pc;
@@ -294,7 +302,13 @@ export function callHelper(vm: Vm, pc: number, id: number, src: number): void {
     }
     fault(vm, pc, "helper", `${what} threw: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (typeof r === "number" && Number.isSafeInteger(r)) r = BigInt(r);
+  if (typeof r === "number" && Number.isSafeInteger(r)) {
+    // r0 = r modulo 2^64 as two 32-bit halves (floor keeps negatives two's complement).
+    const high = Math.floor(r / 4294967296);
+    vm.U32[0] = r - high * 4294967296;
+    vm.U32[1] = high;
+    return;
+  }
   if (typeof r !== "bigint") fault(vm, pc, "helper", `${what} returned ${typeof r}, not a bigint`);
   U64[0] = BigInt.asUintN(64, r);
 }

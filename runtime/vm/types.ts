@@ -21,6 +21,11 @@ export interface VmHandle {
   callFunction(target: Pointer | number, args: readonly bigint[]): bigint;
   /** How many callFunction calls are running (0 in the program's own frames). */
   readonly callbackDepth: number;
+  /**
+   * The register file as 32-bit words (rN's low word at 2N, high word at
+   * 2N+1): what a RegisterHelperFn reads its arguments from.
+   */
+  readonly U32: Uint32Array;
 }
 
 /** A helper (`call imm`, src 0): arguments r1..r5, returns r0. */
@@ -33,8 +38,26 @@ export type HelperFn = (
   r5: bigint,
 ) => bigint;
 
+/**
+ * A helper that reads its arguments from the register file itself
+ * (`vm.U32`), so a call makes no BigInt: marked by `registers: true`.
+ * Returns r0: a safe integer, taken modulo 2^64 (so -errno and pointers
+ * below 2^53 need no BigInt), or a bigint.
+ */
+export interface RegisterHelperFn {
+  (vm: VmHandle): bigint | number;
+  readonly registers: true;
+}
+
+/** What a helper or kfunc table holds. */
+export type AnyHelperFn = HelperFn | RegisterHelperFn;
+
+export function isRegisterHelper(fn: AnyHelperFn): fn is RegisterHelperFn {
+  return (fn as Partial<RegisterHelperFn>).registers === true;
+}
+
 /** A kfunc (`call imm`, src 2, imm = BTF id): same shape as a helper. */
-export type KfuncFn = HelperFn;
+export type KfuncFn = AnyHelperFn;
 
 /**
  * Resolves an `lddw` whose src names a pseudo kind (map fd, map value,
@@ -55,7 +78,7 @@ export type LdImm64Resolver = (
 export interface VmOptions {
   /** Raw little-endian instruction slots, or decoded instructions (labels resolved). */
   code: Uint8Array | readonly Instruction[];
-  helpers?: ReadonlyMap<number, HelperFn>;
+  helpers?: ReadonlyMap<number, AnyHelperFn>;
   kfuncs?: ReadonlyMap<number, KfuncFn>;
   ldImm64Resolver?: LdImm64Resolver;
   /** Maximum instructions per run before a budget fault. Default 1e8. */

@@ -14,7 +14,7 @@ import {
   MAY_GOTO_BUDGET,
   STACK_SIZE,
   VmError,
-  type HelperFn,
+  type AnyHelperFn,
   type KfuncFn,
   type LdImm64Resolver,
   type Pointer,
@@ -26,7 +26,7 @@ import {
   type VmTier,
 } from "./types.js";
 
-const NO_FUNCTIONS: ReadonlyMap<number, HelperFn> = new Map();
+const NO_FUNCTIONS: ReadonlyMap<number, AnyHelperFn> = new Map();
 
 const NO_OPTIONS: RunOptions = {};
 
@@ -60,7 +60,7 @@ export function setDefaultTier(tier: VmTier): void {
 export class Vm implements VmHandle {
   readonly program: Program;
   readonly mem = new Memory();
-  readonly helpers: ReadonlyMap<number, HelperFn>;
+  readonly helpers: ReadonlyMap<number, AnyHelperFn>;
   readonly kfuncs: ReadonlyMap<number, KfuncFn>;
   readonly ldImm64Resolver: LdImm64Resolver | undefined;
   budget: number;
@@ -168,27 +168,106 @@ export class Vm implements VmHandle {
   }
 
   /**
-   * run() for the per-packet path, allocating nothing: r1 = `r1`, the others
-   * 0. True when the program exited (r0 is `U64[0]`, the count `count`);
+   * run() for the per-packet path, allocating nothing: r1 = `r1Hi` << 32 |
+   * `r1Lo` (32-bit halves: a BigInt store costs more than the rest of a
+   * short run), the others 0. True when the program exited (r0 is `U64[0]`, the count `count`);
    * false when it faulted (`fault()` describes `lastError`). With
    * `zeroStack` false the stack keeps the last run's bytes, as the kernel's
    * does between the repetitions of one BPF_PROG_TEST_RUN (a verified
    * program never reads stack it has not written in the same run).
    */
-  runFast(entry: number, r1: bigint, zeroStack = true): boolean {
+  runFast(entry: number, r1Lo: number, r1Hi: number, zeroStack = true): boolean {
     this.count = 0;
     this.depth = 0;
     // r0..r10 as 11 float64 stores (all-zero bits): cheaper than U64.fill(0n).
     // r11..r15 are never written (no instruction names them).
     const F64 = this.F64;
     for (let k = 0; k <= 10; k++) F64[k] = 0;
-    this.U64[1] = r1;
-    this.U32[20] = STACK_SIZE_;
-    this.U32[21] = REGION_HI_;
+    const U32 = this.U32;
+    U32[2] = r1Lo;
+    U32[3] = r1Hi;
+    U32[20] = STACK_SIZE_;
+    U32[21] = REGION_HI_;
     if (zeroStack) this.mem.freshFrame(0);
     this.mayGoto[0] = MAY_GOTO_BUDGET_;
     return this.runFrom(entry);
   }
+
+  /**
+   * runFast `repeat` times on the same r1, for BPF_PROG_TEST_RUN's repeat
+   * (the stack zeroed before the first run only when `zeroStack`), in one
+   * call and one try: the per-run cost is the register reset and the call
+   * of the code. Stops after the first run that does not exit (a fault, or
+   * an exception a helper threw to unwind: tail call, bpf_throw). Returns
+   * how many runs exited; `total` holds the instructions of every run made
+   * (the failed one included, which `count` also holds), `exitR0` the low
+   * half of r0 at the last exit.
+   */
+  runRepeat(entry: number, r1Lo: number, r1Hi: number, repeat: number, zeroStack: boolean): number {
+    this.total = 0;
+    if (repeat <= 0) return 0;
+    if (!this.runFast(entry, r1Lo, r1Hi, zeroStack)) {
+      this.total = this.count;
+      return 0;
+    }
+    const U32 = this.U32;
+    let total = this.count;
+    let r0 = U32[0]!;
+    let done = 1;
+    if (this.engine === "translate" && repeat > 1) {
+      // The translated code's own loop: nothing else happens between runs.
+      const F64 = this.F64;
+      const mayGoto = this.mayGoto;
+      let run = (this.translated ??= translate(this.program, this.extraStarts));
+      try {
+        for (; done < repeat; done++) {
+          this.count = 0;
+          this.depth = 0;
+          F64[0] = 0;
+          U32[2] = r1Lo;
+          U32[3] = r1Hi;
+          F64[2] = 0;
+          F64[3] = 0;
+          F64[4] = 0;
+          F64[5] = 0;
+          F64[6] = 0;
+          F64[7] = 0;
+          F64[8] = 0;
+          F64[9] = 0;
+          U32[20] = STACK_SIZE_;
+          U32[21] = REGION_HI_;
+          mayGoto[0] = MAY_GOTO_BUDGET_;
+          const pc = run(this, entry, 0);
+          if (pc >= 0) {
+            // A dynamic target inside a block (callx): execute() retranslates and goes on.
+            this.execute(pc, 0);
+            run = this.translated;
+          }
+          total += this.count;
+          r0 = U32[0]!;
+        }
+      } catch (e) {
+        this.lastError = e;
+        this.total = total + this.count;
+        this.exitR0 = r0;
+        return done;
+      }
+    }
+    for (; done < repeat; done++) {
+      const ok = this.runFast(entry, r1Lo, r1Hi, false);
+      total += this.count;
+      if (!ok) break;
+      r0 = U32[0]!;
+    }
+    this.total = total;
+    this.exitR0 = r0;
+    return done;
+  }
+
+  /** Instructions of every run of the last runRepeat. */
+  total = 0;
+  /** The low 32 bits of r0 at the last exit of the last runRepeat. */
+  exitR0 = 0;
 
   /** The fault of the last run that returned false, as run() reports it. */
   fault(): VmFault {
