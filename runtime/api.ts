@@ -143,6 +143,12 @@ export function loadObject(
   let shift = 0n;
   const clock: Clock = {
     ns: () => base.ns() + shift,
+    // Both halves below 2^52, so the sum is a safe integer; else ns() is read.
+    nsNumber: () => {
+      if (shift >= SAFE_CLOCK_BIG) return undefined;
+      const n = base.nsNumber?.();
+      return n === undefined ? undefined : n + Number(shift);
+    },
     get bootOffset() {
       return base.bootOffset;
     },
@@ -250,12 +256,30 @@ function perf(m: BpfMap, what: string): PerfEventArrayMap {
   return m;
 }
 
+/** Clock readings (and shifts) below this are served as numbers (Clock.nsNumber). */
+const SAFE_CLOCK = 2 ** 52;
+const SAFE_CLOCK_BIG = BigInt(SAFE_CLOCK);
+
 function makeClock(c: LoadObjectOptions["clock"]): Clock {
   if (typeof c === "object" && c !== null) return c;
   if (typeof c === "function") return { ns: () => BigInt(c()) };
-  if (c !== undefined) return { ns: () => BigInt(c) };
-  let t = 1_000_000_000n;
-  return { ns: () => (t += 1000n) };
+  if (c !== undefined) {
+    const fixed = BigInt(c);
+    const n = fixed < SAFE_CLOCK_BIG && fixed >= 0n ? Number(fixed) : undefined;
+    return { ns: () => fixed, nsNumber: () => n };
+  }
+  // A number while it is safe (a BigInt per read would be the per-packet
+  // path's only allocation in a program that reads the time).
+  let t = 1_000_000_000;
+  let big = 0n;
+  return {
+    ns: () => {
+      if (t + 1000 < SAFE_CLOCK) return BigInt((t += 1000));
+      big = big === 0n ? BigInt(t) : big;
+      return (big += 1000n);
+    },
+    nsNumber: () => (t + 1000 < SAFE_CLOCK ? (t += 1000) : undefined),
+  };
 }
 
 /** mulberry32: a small seeded generator; the same seed gives the same sequence. */

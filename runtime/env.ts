@@ -128,6 +128,13 @@ export interface MapRegistry {
    * region for the same view during one run, kind map_value.
    */
   valuePointer(map: BpfMap, value: Uint8Array): Pointer;
+  /**
+   * The per-packet forms (RegsHelper): the map a pointer given as 32-bit
+   * halves names, and valuePointer's address as a number (below 2^53).
+   * Optional: helpers fall back to byPointer/valuePointer without them.
+   */
+  mapAt?(hi: number, lo: number): BpfMap | undefined;
+  valueAddress?(map: BpfMap, value: Uint8Array): number;
 }
 
 /** Where the program asked to send the packet (bpf_redirect, bpf_redirect_map...). */
@@ -150,6 +157,11 @@ export interface TailCallRecord {
 export interface Clock {
   /** Nanoseconds, as bpf_ktime_get_ns (CLOCK_MONOTONIC) returns them. */
   ns(): bigint;
+  /**
+   * The same reading as a number when it is a safe integer, else
+   * undefined (then ns() is read instead): the per-packet path's form.
+   */
+  nsNumber?(): number | undefined;
   /** CLOCK_BOOTTIME / CLOCK_TAI offsets from monotonic (default 0). */
   bootOffset?: bigint;
   taiOffset?: bigint;

@@ -18,6 +18,7 @@ import {
   XskMap,
 } from "../maps/index.js";
 import { VmError } from "../vm/types.js";
+import { keyArg, mapArg, regsHelper, valueAddress } from "./support.js";
 import type { Memory } from "../vm/memory.js";
 
 /** sizeof(struct xdp_frame) on x86-64: bpf_xdp_adjust_head keeps it free at the frame start. */
@@ -38,35 +39,41 @@ function s32(v: bigint): number {
 }
 
 export const coreHelpers: HelperRegistry = {
-  bpf_map_lookup_elem(env, map, key) {
-    const m = env.maps.require(map, "bpf_map_lookup_elem");
+  // The per-packet helpers read their arguments from the register file and
+  // return numbers (regsHelper): no BigInt, and lookups copy the key into a
+  // reused buffer.
+  bpf_map_lookup_elem: regsHelper((env, regs) => {
+    const m = mapArg(env, regs, 1, "bpf_map_lookup_elem");
+    const key = keyArg(env, regs, 2, m.keySize);
     // Array/hash of maps: the value is the inner map itself (the kernel's
     // map_lookup_elem returns the inner struct bpf_map *), usable with every map helper.
     if (m instanceof ArrayOfMapsMap || m instanceof HashOfMapsMap) {
-      const inner = m.lookupMap(bytes(env, key, m.keySize));
-      return inner === undefined ? 0n : env.maps.pointerOf(inner);
+      const inner = m.lookupMap(key);
+      return inner === undefined ? 0 : env.maps.pointerOf(inner);
     }
-    const v = m.lookup(bytes(env, key, m.keySize));
-    return v === undefined ? 0n : env.maps.valuePointer(m, v);
-  },
+    const v = m.lookup(key);
+    return v === undefined ? 0 : valueAddress(env, m, v);
+  }),
 
-  bpf_map_update_elem(env, map, key, value, flags) {
-    const m = env.maps.require(map, "bpf_map_update_elem");
-    const k = bytes(env, key, m.keySize);
-    return BigInt(m.update(k, bytes(env, value, m.valueSize), Number(BigInt.asUintN(32, flags))));
-  },
+  bpf_map_update_elem: regsHelper((env, regs) => {
+    const m = mapArg(env, regs, 1, "bpf_map_update_elem");
+    // Copies: a map may keep the key and value it is given.
+    const k = keyArg(env, regs, 2, m.keySize).slice();
+    const v = keyArg(env, regs, 3, m.valueSize).slice();
+    return m.update(k, v, regs[8]!);
+  }),
 
-  bpf_map_delete_elem(env, map, key) {
-    const m = env.maps.require(map, "bpf_map_delete_elem");
-    return BigInt(m.delete(bytes(env, key, m.keySize)));
-  },
+  bpf_map_delete_elem: regsHelper((env, regs) => {
+    const m = mapArg(env, regs, 1, "bpf_map_delete_elem");
+    return m.delete(keyArg(env, regs, 2, m.keySize));
+  }),
 
-  bpf_ktime_get_ns: (env) => env.clock.ns(),
-  bpf_ktime_get_coarse_ns: (env) => env.clock.ns(),
+  bpf_ktime_get_ns: regsHelper((env) => env.clock.nsNumber?.() ?? env.clock.ns()),
+  bpf_ktime_get_coarse_ns: regsHelper((env) => env.clock.nsNumber?.() ?? env.clock.ns()),
   bpf_ktime_get_boot_ns: (env) => env.clock.ns() + (env.clock.bootOffset ?? 0n),
   bpf_ktime_get_tai_ns: (env) => env.clock.ns() + (env.clock.taiOffset ?? 0n),
-  bpf_get_prandom_u32: (env) => BigInt(env.random.u32() >>> 0),
-  bpf_get_smp_processor_id: (env) => BigInt(env.cpus.current),
+  bpf_get_prandom_u32: regsHelper((env) => env.random.u32() >>> 0),
+  bpf_get_smp_processor_id: regsHelper((env) => env.cpus.current),
 
   /** filter.c: data may move down to the end of struct xdp_frame plus metadata, and up to data_end - ETH_HLEN. */
   bpf_xdp_adjust_head(env, _ctx, offset) {

@@ -11,7 +11,9 @@ import { CONSTANTS } from "../../stdlib/generated/data/constants.js";
 import { HELPERS } from "../../stdlib/generated/data/helpers.js";
 import { Errno } from "../maps/constants.js";
 import type { HelperImpl, HelperRegistry, RegsHelper, RunEnv } from "../env.js";
+import { REGION_HI } from "../vm/memory.js";
 import { VmError, type Pointer } from "../vm/types.js";
+import type { BpfMap } from "../maps/index.js";
 
 /** The errno values helpers return (negated): the maps' table plus the few it lacks. */
 export const E = {
@@ -97,6 +99,59 @@ export function regsHelper(fast: RegsHelper): HelperImpl {
     return typeof r === "bigint" ? r : BigInt(r);
   };
   return Object.assign(impl, { regs: fast });
+}
+
+// Local copies: under tsx and vitest an imported binding is a getter call per read.
+const REGION_HI_ = REGION_HI;
+
+/** rN of a RegsHelper's register file as a BigInt (messages and fallbacks only). */
+export function regBig(regs: Uint32Array, n: number): bigint {
+  return (BigInt(regs[2 * n + 1]!) << 32n) | BigInt(regs[2 * n]!);
+}
+
+/** rN as a number when it is below 2^53 (pointers are), else NaN. */
+export function regNumber(regs: Uint32Array, n: number): number {
+  const hi = regs[2 * n + 1]!;
+  return hi < 0x200000 ? hi * 4294967296 + regs[2 * n]! : NaN;
+}
+
+/** The map rN points to (RegsHelper form of MapRegistry.require, same fault). */
+export function mapArg(env: RunEnv, regs: Uint32Array, n: number, helper: string): BpfMap {
+  const maps = env.maps;
+  const map = maps.mapAt
+    ? maps.mapAt(regs[2 * n + 1]!, regs[2 * n]!)
+    : maps.byPointer(regBig(regs, n));
+  if (map === undefined) return maps.require(regBig(regs, n), helper);
+  return map;
+}
+
+/** Per size, the buffer keyArg copies keys into (reused: a map never keeps a lookup's key). */
+const KEY_SCRATCH: Uint8Array[] = [];
+
+/**
+ * The `len` bytes rN points to, copied into a scratch buffer reused by the
+ * next call: for map lookups and deletes, which keep no reference to their
+ * key. Faults as mem.read does when the bytes are not readable.
+ */
+export function keyArg(env: RunEnv, regs: Uint32Array, n: number, len: number): Uint8Array {
+  const mem = env.vm.mem;
+  const slot = regs[2 * n + 1]! - REGION_HI_;
+  const offset = regs[2 * n]!;
+  const region = slot >= 0 ? mem.regions[slot] : undefined;
+  const out = (KEY_SCRATCH[len] ??= new Uint8Array(len));
+  if (region === undefined || offset + len > region.bytes.length) {
+    out.set(mem.read(regBig(regs, n), len)); // throws the access's fault
+    return out;
+  }
+  const bytes = region.bytes;
+  for (let i = 0; i < len; i++) out[i] = bytes[offset + i]!;
+  return out;
+}
+
+/** valuePointer as a number (MapRegistry.valueAddress when the registry has it). */
+export function valueAddress(env: RunEnv, map: BpfMap, value: Uint8Array): number | bigint {
+  const maps = env.maps;
+  return maps.valueAddress ? maps.valueAddress(map, value) : maps.valuePointer(map, value);
 }
 
 /** A helper the runtime does not implement: calling it is a clear fault, never a crash. */

@@ -19,11 +19,17 @@ import {
   type MapDef,
   type MapEnv,
 } from "../maps/index.js";
-import type { Memory, Region } from "../vm/memory.js";
+import { REGION_HI, type Memory, type Region } from "../vm/memory.js";
 import { VmError, type Pointer } from "../vm/types.js";
 import { LoadError } from "./errors.js";
 
 const KEY0 = new Uint8Array(4);
+
+/** Map value regions kept from run to run before endRun drops them all. */
+const VALUE_REGIONS_KEPT = 1024;
+
+// A local copy: under tsx and vitest an imported binding is a getter call per read.
+const REGION_HI_ = REGION_HI;
 
 export class ObjectMaps implements MapRegistry {
   /** In lddw-index order: `.maps` maps, then global data sections. */
@@ -33,7 +39,7 @@ export class ObjectMaps implements MapRegistry {
   private readonly byRegion = new Map<Region, BpfMap>();
   /** Global data: the region over the section's live value. */
   private readonly data = new Map<BpfMap, Region>();
-  /** Map value regions exposed during the current run. */
+  /** Map value regions handed to programs (kept across runs, see endRun). */
   private readonly values = new Map<Uint8Array, Region>();
 
   constructor(
@@ -142,20 +148,34 @@ export class ObjectMaps implements MapRegistry {
   }
 
   valuePointer(map: BpfMap, value: Uint8Array): Pointer {
+    return BigInt(this.valueAddress(map, value));
+  }
+
+  mapAt(hi: number, lo: number): BpfMap | undefined {
+    const region = lo === 0 ? this.mem.regions[hi - REGION_HI_] : undefined;
+    return region === undefined ? undefined : this.byRegion.get(region);
+  }
+
+  valueAddress(map: BpfMap, value: Uint8Array): number {
     const known = this.data.get(map);
-    if (known && known.bytes === value) return known.ptr;
+    if (known && known.bytes === value) return (REGION_HI_ + known.slot) * 2 ** 32;
     let r = this.values.get(value);
     if (!r) {
       const readOnly = (map.flags & BPF_F_RDONLY_PROG) !== 0;
       r = this.mem.addRegion("map_value", value, { name: `value of map ${map.name}`, readOnly });
       this.values.set(value, r);
     }
-    return r.ptr;
+    return (REGION_HI_ + r.slot) * 2 ** 32;
   }
 
-  /** Drop the value regions of a finished run (no pointer outlives its run). */
+  /**
+   * The end of a run. A value's region outlives it (a run that looks up the
+   * same element again reuses it, so the per-packet path registers
+   * nothing); a verified program keeps no pointer across runs. Past
+   * VALUE_REGIONS_KEPT (a map whose elements keep changing), all are dropped.
+   */
   endRun(): void {
-    if (this.values.size === 0) return; // no iterator on the per-packet path
+    if (this.values.size <= VALUE_REGIONS_KEPT) return;
     for (const r of this.values.values()) this.mem.removeRegion(r);
     this.values.clear();
   }
