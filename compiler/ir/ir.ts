@@ -163,7 +163,26 @@ export function successors(b: Block): Block[] {
   return [];
 }
 
-/** Blocks reachable from entry, in a depth-first order that keeps fallthroughs. */
+/** Whether `to` can be reached from `from` (the path may be empty). */
+export function canReach(from: Block, to: Block): boolean {
+  const seen = new Set<Block>();
+  const stack = [from];
+  while (stack.length) {
+    const b = stack.pop()!;
+    if (b === to) return true;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    stack.push(...successors(b));
+  }
+  return false;
+}
+
+/**
+ * Blocks reachable from entry, in a depth-first order that keeps fallthroughs:
+ * the "then"/jmp successor is laid out next, except that a branch inside a
+ * loop continues with the side that stays in the loop, so the loop's blocks
+ * are contiguous and its exit follows the back edge's branch (no `goto`).
+ */
 export function reachableBlocks(f: IrFunction): Block[] {
   const seen = new Set<Block>();
   const order: Block[] = [];
@@ -174,8 +193,9 @@ export function reachableBlocks(f: IrFunction): Block[] {
       if (seen.has(x)) continue;
       seen.add(x);
       order.push(x);
-      // Push else first so the "then"/jmp successor is laid out next.
+      // Push the side laid out later first.
       const succ = successors(x);
+      if (succ.length === 2 && !canReach(succ[0]!, x) && canReach(succ[1]!, x)) succ.reverse();
       for (let i = succ.length - 1; i >= 0; i--) if (!seen.has(succ[i]!)) stack.push(succ[i]!);
     }
   };

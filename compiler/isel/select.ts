@@ -122,6 +122,11 @@ const JMP: Record<CondKind, [JumpBuilder, JumpBuilder]> = {
 const COMMUTATIVE = new Set<AluKind>(["add", "mul", "and", "or", "xor"]);
 const DIVISIONS = new Set<AluKind>(["udiv", "sdiv", "umod", "smod"]);
 
+function powerOfTwo(v: bigint): number | undefined {
+  if (v <= 0n || (v & (v - 1n)) !== 0n) return undefined;
+  return v.toString(2).length - 1;
+}
+
 export interface Selected {
   insns: Instruction[];
   frameSize: number;
@@ -193,6 +198,11 @@ export function selectInstructions(f: IrFunction, alloc: Allocation, order: Bloc
             return push(mov.reg(d, a));
           }
           if (d !== a) push(mov.reg(d, a));
+          // A multiply by a power of two is a shift (`i * 4` indexing): one
+          // cycle in the JIT's code instead of an imul's three.
+          const k = powerOfTwo(BigInt.asUintN(i.w, i.b.value));
+          if (i.alu === "mul" && k !== undefined)
+            return push((i.w === 32 ? Lsh32 : Lsh64).imm(d, k));
           return push(op.imm(d, bImm(i.b.value)));
         }
         const b = R(i.b.reg);

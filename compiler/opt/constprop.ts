@@ -1,10 +1,16 @@
-// Constant propagation and folding inside each block: a vreg known to hold a
-// constant is replaced by the immediate wherever BPF takes one, operations
-// on two constants fold, and branches on constants become jumps. Lowering
-// already folds literal arithmetic; this catches what assignments expose.
+// Constant propagation and folding: a vreg known to hold a constant (in its
+// block, or on every path into the block) is replaced by the immediate
+// wherever BPF takes one, operations on two constants fold, a move of the
+// value a register already holds goes, and branches on constants become
+// jumps. Lowering already folds literal arithmetic; this catches what
+// assignments, inlined arguments and rotated loop tests expose.
 
-import type { IrFunction, Operand, VReg } from "../ir/ir.js";
-import { imm } from "../ir/ir.js";
+import type { IrFunction, IrInsn, Operand } from "../ir/ir.js";
+import { imm, swapCond } from "../ir/ir.js";
+import { availableAtEntry } from "./available.js";
+import { defsOf } from "./copies.js";
+
+const COMMUTATIVE = new Set(["add", "mul", "and", "or", "xor"]);
 
 function foldAlu(alu: string, a: bigint, b: bigint, w: 32 | 64): bigint | undefined {
   const bits = BigInt(w);
@@ -62,66 +68,95 @@ function foldAlu(alu: string, a: bigint, b: bigint, w: 32 | 64): bigint | undefi
   return BigInt.asUintN(w, r);
 }
 
+/** Known constants by vreg (as a string key, the shape availableAtEntry keeps). */
+type Known = Map<string, bigint>;
+
+/**
+ * One instruction under the constants known before it: the instruction with
+ * known operands substituted or folded (`undefined` when it only sets a
+ * register to the value it already holds), and `known` updated past it.
+ */
+function step(f: IrFunction, known: Known, i: IrInsn): IrInsn | undefined {
+  const sub = (o: Operand): Operand =>
+    o.kind === "reg" && known.has(String(o.reg)) ? imm(known.get(String(o.reg))!) : o;
+  let out = i;
+  switch (i.op) {
+    case "mov":
+      if (i.src.kind === "reg" && known.has(String(i.src.reg))) out = { ...i, src: sub(i.src) };
+      break;
+    case "alu": {
+      let x = i.b.kind === "reg" && known.has(String(i.b.reg)) ? { ...i, b: sub(i.b) } : i;
+      const a = known.get(String(i.a));
+      // `dst = K op x` with op commutative: `dst = x op K` needs no register for K.
+      if (a !== undefined && x.b.kind === "reg" && COMMUTATIVE.has(i.alu))
+        x = { ...x, a: x.b.reg, b: imm(a) };
+      else if (a !== undefined && x.b.kind === "imm" && !f.pointers.has(i.dst)) {
+        const v = foldAlu(i.alu, a, x.b.value, i.w);
+        if (v !== undefined) {
+          out = {
+            op: "mov",
+            w: i.w,
+            dst: i.dst,
+            src: imm(v),
+            ...(i.source ? { source: i.source } : {}),
+          };
+          break;
+        }
+      }
+      out = x;
+      break;
+    }
+    case "store":
+      if (!i.noImm && i.src.kind === "reg" && known.has(String(i.src.reg)))
+        out = { ...i, src: sub(i.src) };
+      break;
+    case "call":
+    case "calllocal":
+      if (i.args.some((a) => a.kind === "reg" && known.has(String(a.reg))))
+        out = { ...i, args: i.args.map(sub) };
+      break;
+  }
+  const set =
+    out.op === "mov" && out.src.kind === "imm" && !f.pointers.has(out.dst)
+      ? { dst: out.dst, value: BigInt.asUintN(out.w, out.src.value), zext: !!out.zext }
+      : undefined;
+  if (set && !set.zext && known.get(String(set.dst)) === set.value) return undefined;
+  for (const d of defsOf(out)) known.delete(String(d));
+  if (set) known.set(String(set.dst), set.value);
+  return out;
+}
+
 export function propagateConstants(f: IrFunction): boolean {
+  // Constants known on every path into each block (a loop-carried variable
+  // differs between the entry edge and the back edge, so it is not known).
+  const entry = availableAtEntry<bigint>(
+    f,
+    (facts, i) => void step(f, facts, i),
+    (a, b) => a === b,
+  );
   let changed = false;
-  for (const b of f.blocks) {
-    const known = new Map<VReg, bigint>();
-    const sub = (o: Operand): Operand => {
-      if (o.kind === "reg" && known.has(o.reg)) {
-        changed = true;
-        return imm(known.get(o.reg)!);
-      }
-      return o;
-    };
-    b.insns = b.insns.map((i) => {
-      let out = i;
-      switch (i.op) {
-        case "mov":
-          out = { ...i, src: sub(i.src) };
-          break;
-        case "alu": {
-          const bb = sub(i.b);
-          const a = known.get(i.a);
-          if (a !== undefined && bb.kind === "imm" && !f.pointers.has(i.dst)) {
-            const v = foldAlu(i.alu, a, bb.value, i.w);
-            if (v !== undefined) {
-              out = {
-                op: "mov",
-                w: i.w,
-                dst: i.dst,
-                src: imm(v),
-                ...(i.source ? { source: i.source } : {}),
-              };
-              changed = true;
-              break;
-            }
-          }
-          out = { ...i, b: bb };
-          break;
-        }
-        case "store":
-          if (!i.noImm) out = { ...i, src: sub(i.src) };
-          break;
-        case "call":
-        case "calllocal":
-          out = { ...i, args: i.args.map(sub) };
-          break;
-      }
-      if ("dst" in out && out.dst !== undefined) {
-        known.delete(out.dst);
-        if (out.op === "mov" && out.src.kind === "imm" && !f.pointers.has(out.dst)) {
-          const v =
-            out.w === 32 ? BigInt.asUintN(32, out.src.value) : BigInt.asUintN(64, out.src.value);
-          known.set(out.dst, v);
-        }
-      }
-      return out;
-    });
+  for (const [b, facts] of entry) {
+    const known: Known = facts;
+    const insns: IrInsn[] = [];
+    for (const i of b.insns) {
+      const out = step(f, known, i);
+      if (out !== undefined) insns.push(out);
+      if (out !== i) changed = true;
+    }
+    b.insns = insns;
     const t = b.term;
-    if (t.op === "ret") b.term = { ...t, value: sub(t.value) };
+    const sub = (o: Operand): Operand =>
+      o.kind === "reg" && known.has(String(o.reg)) ? imm(known.get(String(o.reg))!) : o;
+    if (t.op === "ret") {
+      const value = sub(t.value);
+      if (value.kind !== t.value.kind) {
+        b.term = { ...t, value };
+        changed = true;
+      }
+    }
     if (t.op === "br") {
       const bb = sub(t.b);
-      const a = known.get(t.a);
+      const a = known.get(String(t.a));
       if (a !== undefined && bb.kind === "imm") {
         const taken = evalCond(t.cond, a, bb.value, t.w);
         b.term = {
@@ -130,7 +165,14 @@ export function propagateConstants(f: IrFunction): boolean {
           ...(t.source ? { source: t.source } : {}),
         };
         changed = true;
-      } else b.term = { ...t, b: bb };
+      } else if (a !== undefined && bb.kind === "reg") {
+        // `K < x` as `x > K`: a branch compares a register with an immediate.
+        b.term = { ...t, cond: swapCond(t.cond), a: bb.reg, b: imm(a) };
+        changed = true;
+      } else if (bb.kind !== t.b.kind) {
+        b.term = { ...t, b: bb };
+        changed = true;
+      }
     }
   }
   return changed;

@@ -73,7 +73,7 @@ export function mapUses<T extends IrInsn | Terminator>(i: T, m: (v: VReg) => VRe
 }
 
 /** Atomic fetch ops write their src register too; treat every atomic as writing src and dst. */
-function defsOf(i: IrInsn): VReg[] {
+export function defsOf(i: IrInsn): VReg[] {
   const d = defOf(i);
   const out = d !== undefined ? [d] : [];
   if (i.op === "atomic") out.push(i.src);
@@ -113,64 +113,72 @@ export function propagateCopies(f: IrFunction): boolean {
   return rewrote;
 }
 
-/** `t = op(...); ...; x = t` with t dead afterwards and x untouched between: write x directly. */
-export function coalesceCopies(f: IrFunction): boolean {
+/**
+ * Walks each block from its last instruction to its first, calling
+ * `visit(b, k, liveAfter)` with the vregs live after instruction k. visit may
+ * rewrite or remove instructions at k and before it (never after). One pass
+ * is linear in the block, where a scan forward from every instruction was
+ * quadratic (10k-statement functions).
+ */
+export function walkBackward(
+  f: IrFunction,
+  visit: (b: Block, k: number, liveAfter: Set<VReg>) => boolean,
+): boolean {
   const { liveOut } = liveness(f);
   let changed = false;
   for (const b of f.blocks) {
-    for (let k = 0; k < b.insns.length; k++) {
-      const mv = b.insns[k]!;
-      const c = isCopy(f, mv);
-      if (!c || f.params.includes(c.s)) continue;
-      const { d: x, s: t } = c;
-      // t must die here: no later read in the block, not live out (unless redefined first).
-      if (readLater(b, k + 1, t, liveOut.get(b)!)) continue;
-      // Find t's definition in this block, with x neither read nor written in between.
-      let def = -1;
-      for (let j = k - 1; j >= 0; j--) {
-        const i = b.insns[j]!;
-        if (defsOf(i).includes(t)) {
-          def = i.op === "atomic" ? -1 : j;
-          break;
-        }
-        if (defsOf(i).includes(x) || usesOfInsn(i).includes(x)) break;
-      }
-      if (def < 0) continue;
-      const di = b.insns[def]!;
-      const renamed = (v: VReg) => (v === t ? x : v);
-      b.insns[def] = {
-        ...di,
-        dst: x,
-        ...(mv.nonNull || di.nonNull ? { nonNull: true } : {}),
-      } as IrInsn;
-      for (let j = def + 1; j < k; j++) b.insns[j] = mapUses(b.insns[j]!, renamed);
-      b.insns.splice(k, 1);
-      k = def;
-      changed = true;
+    const live = new Set(liveOut.get(b));
+    mapUses(b.term, (v) => (live.add(v), v));
+    for (let k = b.insns.length - 1; k >= 0; k--) {
+      const before = b.insns.length;
+      if (visit(b, k, live)) changed = true;
+      if (b.insns.length < before) continue; // the instruction at k went away
+      const i = b.insns[k]!;
+      for (const d of defsOf(i)) live.delete(d);
+      for (const u of usesOfInsn(i)) live.add(u);
     }
   }
   return changed;
 }
 
-function usesOfInsn(i: IrInsn): VReg[] {
+/** `t = op(...); ...; x = t` with t dead afterwards and x untouched between: write x directly. */
+export function coalesceCopies(f: IrFunction): boolean {
+  return walkBackward(f, (b, k, liveAfter) => {
+    const mv = b.insns[k]!;
+    const c = isCopy(f, mv);
+    if (!c || f.params.includes(c.s)) return false;
+    const { d: x, s: t } = c;
+    // t must die here.
+    if (liveAfter.has(t)) return false;
+    // Find t's definition in this block, with x neither read nor written in between.
+    let def = -1;
+    for (let j = k - 1; j >= 0; j--) {
+      const i = b.insns[j]!;
+      if (defsOf(i).includes(t)) {
+        def = i.op === "atomic" ? -1 : j;
+        break;
+      }
+      if (defsOf(i).includes(x) || usesOfInsn(i).includes(x)) break;
+    }
+    if (def < 0) return false;
+    const di = b.insns[def]!;
+    const renamed = (v: VReg) => (v === t ? x : v);
+    b.insns[def] = {
+      ...di,
+      dst: x,
+      ...(mv.nonNull || di.nonNull ? { nonNull: true } : {}),
+    } as IrInsn;
+    for (let j = def + 1; j < k; j++) b.insns[j] = mapUses(b.insns[j]!, renamed);
+    b.insns.splice(k, 1);
+    return true;
+  });
+}
+
+export function usesOfInsn(i: IrInsn): VReg[] {
   const seen: VReg[] = [];
   mapUses(i, (v) => {
     seen.push(v);
     return v;
   });
   return seen;
-}
-
-function readLater(b: Block, from: number, t: VReg, liveOut: Set<VReg>): boolean {
-  for (let j = from; j < b.insns.length; j++) {
-    const i = b.insns[j]!;
-    if (usesOfInsn(i).includes(t)) return true;
-    if (defsOf(i).includes(t)) return false;
-  }
-  let termReads = false;
-  mapUses(b.term, (v) => {
-    if (v === t) termReads = true;
-    return v;
-  });
-  return termReads || liveOut.has(t);
 }

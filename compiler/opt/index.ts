@@ -4,20 +4,26 @@
 
 import type { IrFunction } from "../ir/ir.js";
 import { propagateConstants } from "./constprop.js";
+import { coalesceAccumulators } from "./accumulate.js";
 import { coalesceCopies, propagateCopies } from "./copies.js";
 import { reuseLoads } from "./load-reuse.js";
 import { foldOffsets } from "./fold-offsets.js";
 import { removeDeadCode } from "./dce.js";
 import { mergeReturns } from "./merge-returns.js";
+import { storeUnmasked } from "./narrow-stores.js";
+import { hoistConstantArms } from "./hoist-constants.js";
 import { printIr } from "./print-ir.js";
+import { rotateLoops } from "./rotate-loops.js";
 import { threadJumps } from "./threading.js";
 
 function simplify(f: IrFunction): void {
   for (let round = 0; round < 8; round++) {
     let changed = threadJumps(f);
+    changed = rotateLoops(f) || changed;
     changed = propagateConstants(f) || changed;
     changed = removeDeadCode(f) || changed;
     changed = mergeReturns(f) || changed;
+    changed = hoistConstantArms(f) || changed;
     if (!changed) break;
   }
 }
@@ -25,11 +31,19 @@ function simplify(f: IrFunction): void {
 export function optimize(f: IrFunction): void {
   simplify(f);
   for (let round = 0; round < 4; round++) {
-    let changed = reuseLoads(f);
+    // Masks go before coalescing merges them into their operand. Coalesce
+    // before propagating copies: copy propagation would otherwise turn the
+    // reads of a variable after `x = t` into reads of t, and t could no
+    // longer merge into x.
+    let changed = storeUnmasked(f);
+    changed = reuseLoads(f) || changed;
     changed = foldOffsets(f) || changed;
+    changed = coalesceCopies(f) || changed;
+    changed = coalesceAccumulators(f) || changed;
     changed = propagateCopies(f) || changed;
     changed = removeDeadCode(f) || changed;
     changed = coalesceCopies(f) || changed;
+    changed = coalesceAccumulators(f) || changed;
     if (!changed) break;
     simplify(f);
   }

@@ -3,27 +3,13 @@
 // runs; these pin the conditions that keep it verifiable and correct.
 
 import { describe, expect, it } from "vitest";
-import type { Block, IrFunction, IrInsn, Terminator } from "../../compiler/ir/ir.js";
+import type { IrInsn, Terminator } from "../../compiler/ir/ir.js";
+import { block, fn, ret } from "./ir-fixture.js";
 import { imm, reg } from "../../compiler/ir/ir.js";
 import { coalesceCopies, propagateCopies } from "../../compiler/opt/copies.js";
 import { foldOffsets } from "../../compiler/opt/fold-offsets.js";
 import { reuseLoads } from "../../compiler/opt/load-reuse.js";
 import { mergeReturns } from "../../compiler/opt/merge-returns.js";
-
-function fn(blocks: Block[], pointers: number[] = []): IrFunction {
-  return {
-    name: "t",
-    params: [0],
-    blocks,
-    entry: blocks[0]!,
-    nextVreg: 100,
-    frameSize: 0,
-    stackObjects: [],
-    pointers: new Set(pointers),
-  };
-}
-const block = (id: number, insns: IrInsn[], term: Terminator): Block => ({ id, insns, term });
-const ret = (v: number): Terminator => ({ op: "ret", value: imm(v) });
 
 describe("merge-returns", () => {
   it("sends both guards to one block per returned constant", () => {
