@@ -30,12 +30,16 @@ const BTF_PTR_SIZE = 16;
 
 const parsed = new Map<string, BtfTypeList | null>();
 
-/** The kernel BTF at `path` (null when absent or unreadable), parsed once per process. */
+/** The kernel BTF at `path` (null when absent, unreadable or not BTF), parsed once per process. */
 export function kernelBtfTypes(path: string | null): BtfTypeList | null {
   if (path === null) return null;
   let types = parsed.get(path);
   if (types === undefined) {
-    types = existsSync(path) ? parseBtf(readFileSync(path)).types : null;
+    try {
+      types = existsSync(path) ? parseBtf(readFileSync(path)).types : null;
+    } catch {
+      types = null; // unreadable or not BTF: as a kernel without BTF
+    }
     parsed.set(path, types);
   }
   return types;

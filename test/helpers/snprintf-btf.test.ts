@@ -7,8 +7,8 @@ import { attachWorld } from "../../runtime/helpers/support.js";
 import { call, makeEnv } from "./harness.js";
 
 describe("bpf_snprintf_btf", () => {
-  it("is -EINVAL without kernel BTF (world.kernelBtf null or missing)", () => {
-    for (const kernelBtf of [null, "/nonexistent/vmlinux"]) {
+  it("is -EINVAL without kernel BTF (world.kernelBtf null, missing or not BTF)", () => {
+    for (const kernelBtf of [null, "/nonexistent/vmlinux", "/proc/self/status"]) {
       const env = makeEnv();
       attachWorld(env, { kernelBtf });
       const ptr = new Uint8Array(16);
