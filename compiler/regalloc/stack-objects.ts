@@ -88,13 +88,23 @@ export function frameFacts(f: IrFunction): FrameFacts | undefined {
   const regs = (ops: Operand[]) => ops.flatMap((o) => (o.kind === "reg" ? [o.reg] : []));
   const escape = (p: PointsTo) => p.forEach((_, obj) => escaped.add(obj));
 
+  // A store kills bytes only through a pointer that holds nothing but the address of one
+  // object: a vreg set by `frame` alone. A vreg also set elsewhere (a copy joined from two
+  // paths, a reload, a parameter) may hold another address on the path taken.
+  const onlyFrame = new Set<VReg>();
+  const setElsewhere = new Set<VReg>(f.params);
+  for (const i of insns) {
+    const d = "dst" in i ? i.dst : undefined;
+    if (d !== undefined) (i.op === "frame" ? onlyFrame : setElsewhere).add(d);
+  }
   const through = (base: VReg, off: number, size: number, read: boolean): Access[] => {
     const p = of(base);
+    const sure = p.size === 1 && onlyFrame.has(base) && !setElsewhere.has(base);
     return [...p].map(([obj, at]) => {
       const o = objects[obj]!;
       const known = at !== null && at + off >= 0 && at + off + size <= o.size;
       const bytes = known ? allBytes(size) << BigInt(at + off) : allBytes(o.size);
-      return { obj, bytes, read, kills: !read && known && p.size === 1 };
+      return { obj, bytes, read, kills: !read && known && sure };
     });
   };
   const handedTo = (args: VReg[]): Access[] => {

@@ -168,6 +168,21 @@ describe("stack slot sharing: liveness rules", () => {
     expect(packStackFrame(f, 16)).toBe(8);
   });
 
+  it("does not count a store as overwriting an object when the pointer may hold another address", () => {
+    // A = 1; B used; p = &A on one path, a map value on the other; *p = 1; pass A.
+    // The store may miss A, so A's first value is still wanted while B is in use.
+    const b3 = block(3, [put(5), addr(6, 0), pass(6)], ret);
+    const b1 = block(1, [addr(5, 0)], { op: "jmp", target: b3 });
+    const b2 = block(2, [{ op: "call", helper: 1, args: [imm(0), imm(0)], dst: 5 }], {
+      op: "jmp",
+      target: b3,
+    });
+    const b0 = block(0, [addr(1, 0), put(1), addr(2, 1), put(2), pass(2)], ret);
+    b0.term = { op: "br", w: 64, cond: "eq", a: 50, b: imm(0), then: b1, else: b2 };
+    const f = fn([b0, b1, b2, b3]);
+    expect(packStackFrame(f, 16)).toBe(16);
+  });
+
   it("keeps an object whose address was stored in memory to itself", () => {
     const escape: IrInsn = { op: "store", size: 8, base: 2, off: 0, src: reg(1) };
     const f = fn([block(0, [addr(1, 0), put(1), addr(2, 1), escape, pass(2)], ret)]);
