@@ -21,6 +21,7 @@ import { measureCompileTimes } from "./lib/compile-time.js";
 import { ensureDist } from "./lib/dist.js";
 import { compareOnPackets, loadProgram, type Loaded } from "./lib/kernel.js";
 import { describeMachine, load1 } from "./lib/machine.js";
+import { interpreterAllocation } from "./lib/alloc.js";
 import { interpreterTime, kernelTimeOne, kernelTimes } from "./lib/measure.js";
 import { buildPair, countInsns } from "./lib/objects.js";
 import { formatLoop, measureLoop } from "./vm-loop.js";
@@ -35,8 +36,20 @@ const section =
   onlyArg === "vm" || onlyArg === "interp" || onlyArg === "compile" ? onlyArg : undefined;
 const only = onlyArg !== undefined && !section ? new Set(onlyArg.split(",")) : undefined;
 const settings = quick
-  ? { rounds: 3, repeat: 20_000, interpRepeat: 200, compileRounds: 3 }
-  : { rounds: 7, repeat: 200_000, interpRepeat: 2_000, compileRounds: 5 };
+  ? {
+      rounds: 3,
+      repeat: 20_000,
+      interpRepeat: 200,
+      compileRounds: 3,
+      alloc: { packets: 20_000, repeat: 2_000, calls: 200 },
+    }
+  : {
+      rounds: 7,
+      repeat: 200_000,
+      interpRepeat: 2_000,
+      compileRounds: 5,
+      alloc: { packets: 100_000, repeat: 10_000, calls: 1_000 },
+    };
 /** The one-program compile-time figure uses the first program tsbpf compiles, else this one. */
 const FALLBACK_ONE_PROGRAM = "parse_v4";
 
@@ -113,6 +126,8 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
           load: [load0, load1()],
         };
       }
+      const alloc = interpreterAllocation(object, prog, settings.alloc);
+      r.alloc = alloc.ok ? alloc : { error: alloc.error };
     }
   } finally {
     if (typeof c !== "string") c.handle.dispose();

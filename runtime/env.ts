@@ -130,11 +130,12 @@ export interface MapRegistry {
   valuePointer(map: BpfMap, value: Uint8Array): Pointer;
   /**
    * The per-packet forms (RegsHelper): the map a pointer given as 32-bit
-   * halves names, and valuePointer's address as a number (below 2^53).
+   * halves names, and valuePointer's region as a slot number.
    * Optional: helpers fall back to byPointer/valuePointer without them.
    */
   mapAt?(hi: number, lo: number): BpfMap | undefined;
-  valueAddress?(map: BpfMap, value: Uint8Array): number;
+  /** valuePointer's region slot (the pointer is REGION_HI + slot << 32, offset 0). */
+  valueRegion?(map: BpfMap, value: Uint8Array): number;
 }
 
 /** Where the program asked to send the packet (bpf_redirect, bpf_redirect_map...). */
@@ -218,9 +219,11 @@ export interface HelperImpl {
 /**
  * A helper reading r1-r5 from the register file: `regs[2n]` and
  * `regs[2n + 1]` are the low and high 32 bits of rN (unsigned). Returns r0
- * as a safe integer (taken modulo 2^64: -errno and pointers fit) or a bigint.
+ * as a safe integer (taken modulo 2^64: -errno fits) or a bigint, or
+ * undefined after writing r0's halves to regs[0] and regs[1] (a pointer:
+ * as a number it would be a heap number, an allocation per call).
  */
-export type RegsHelper = (env: RunEnv, regs: Uint32Array) => number | bigint;
+export type RegsHelper = (env: RunEnv, regs: Uint32Array) => number | bigint | undefined;
 
 /** Helpers (or kfuncs) by kernel name; one record per family file, merged in helpers/index.ts. */
 export type HelperRegistry = Readonly<Record<string, HelperImpl>>;

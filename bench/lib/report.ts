@@ -33,6 +33,10 @@ export interface ProgramResult {
         load: [number, number];
       }
     | { error: string };
+  /** What the interpreter allocates on the JS heap (lib/alloc.ts). */
+  alloc?:
+    | { bytesPerPacket: number; gcs: number; packets: number; bytesPerCall: number }
+    | { error: string };
   /** "ok", "MISMATCH", "not compiled: <first diagnostic>", "kernel: <why not>", ... */
   status: string;
   differences?: string[];
@@ -40,7 +44,13 @@ export interface ProgramResult {
 
 export interface BenchResults {
   machine: Machine;
-  settings: { rounds: number; repeat: number; interpRepeat: number; compileRounds: number };
+  settings: {
+    rounds: number;
+    repeat: number;
+    interpRepeat: number;
+    compileRounds: number;
+    alloc?: { packets: number; repeat: number; calls: number };
+  };
   notes: string[];
   programs: ProgramResult[];
   compile?: CompileTimes;
@@ -91,6 +101,37 @@ export function summarize(res: BenchResults): Summary {
     kernel: geomean(res.programs.filter((r) => r.status === "ok").map((r) => r.kernel?.ratio)),
     interp: { ...geomean(interps), max: interps.length ? Math.max(...interps) : NaN },
   };
+}
+
+/**
+ * Bytes per packet the allocation target counts as nothing: what is left
+ * is the per-call part measured apart and taken out, shared over thousands
+ * of packets per call, which does not come out exactly the same twice.
+ */
+const ALLOC_NOTHING = 1;
+
+/** The allocation section: per program, bytes per packet in steady state and per plain call. */
+function renderAllocation(res: BenchResults): string[] {
+  const a = res.settings.alloc;
+  const out = ["", "## Interpreter allocation (JS heap)", ""];
+  if (a) {
+    out.push(
+      `${a.packets} packets per program in calls of repeat ${a.repeat} (the packet set in turn, after a warm-up), and ${a.calls} plain run({ packet }) calls: bytes allocated = heap growth + what each GC freed (v8.GCProfiler). Per packet = (total - calls x per-call bytes) / packets.`,
+      "",
+    );
+  }
+  out.push("| program | bytes/packet | GCs | bytes per run() call |", "|---|---|---|---|");
+  for (const r of res.programs) {
+    if (!r.alloc) continue;
+    if ("error" in r.alloc) out.push(`| ${r.name} | n/a: ${r.alloc.error} | | |`);
+    else {
+      const x = r.alloc;
+      out.push(
+        `| ${r.name} | ${x.bytesPerPacket.toFixed(1)} | ${x.gcs} in ${x.packets} packets | ${x.bytesPerCall.toFixed(0)} |`,
+      );
+    }
+  }
+  return out;
 }
 
 const mark = (met: boolean | undefined) =>
@@ -176,12 +217,22 @@ export function renderMarkdown(res: BenchResults): string {
       `| translating tier >= 1000 M insn/s (tight loop) | ${loop.translate.cpu.toFixed(0)} M/s (${at}) | ${mark(loop.translate.cpu >= 1000)} |`,
     );
   }
+  const allocs = res.programs.flatMap((r) =>
+    r.alloc && "bytesPerPacket" in r.alloc ? [{ name: r.name, ...r.alloc }] : [],
+  );
+  if (allocs.length) {
+    const worst = allocs.reduce((a, b) => (b.bytesPerPacket > a.bytesPerPacket ? b : a));
+    out.push(
+      `| interpreter allocates nothing per packet (< ${ALLOC_NOTHING} byte, steady state) | max ${worst.bytesPerPacket.toFixed(1)} bytes/packet (${worst.name}); ${allocs.filter((a) => a.bytesPerPacket < ALLOC_NOTHING).length} of ${allocs.length} programs under | ${mark(worst.bytesPerPacket < ALLOC_NOTHING)} |`,
+    );
+  }
   const rss = c?.rssMb;
   out.push(
     typeof rss === "number"
       ? `| compiler peak RSS (corpus, one invocation) < 300 MB | ${rss.toFixed(0)} MB | ${mark(rss < 300)} |`
       : `| compiler peak RSS (corpus, one invocation) < 300 MB | ${rss ?? "-"} | NOT MEASURED |`,
   );
+  if (allocs.length) out.push(...renderAllocation(res));
   const diffs = res.programs.filter((r) => r.differences?.length);
   if (diffs.length) {
     out.push("", "## Mismatches", "");

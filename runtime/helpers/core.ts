@@ -18,7 +18,7 @@ import {
   XskMap,
 } from "../maps/index.js";
 import { VmError } from "../vm/types.js";
-import { keyArg, mapArg, regsHelper, valueAddress } from "./support.js";
+import { keyArg, mapArg, regsHelper, returnValuePointer } from "./support.js";
 import type { Memory } from "../vm/memory.js";
 
 /** sizeof(struct xdp_frame) on x86-64: bpf_xdp_adjust_head keeps it free at the frame start. */
@@ -52,7 +52,7 @@ export const coreHelpers: HelperRegistry = {
       return inner === undefined ? 0 : env.maps.pointerOf(inner);
     }
     const v = m.lookup(key);
-    return v === undefined ? 0 : valueAddress(env, m, v);
+    return v === undefined ? 0 : returnValuePointer(env, regs, m, v);
   }),
 
   bpf_map_update_elem: regsHelper((env, regs) => {

@@ -96,6 +96,7 @@ export function regsHelper(fast: RegsHelper): HelperImpl {
       regs[2 * n + 1] = Number(v >> 32n);
     }
     const r = fast(env, regs);
+    if (r === undefined) return regBig(regs, 0);
     return typeof r === "bigint" ? r : BigInt(r);
   };
   return Object.assign(impl, { regs: fast });
@@ -148,10 +149,22 @@ export function keyArg(env: RunEnv, regs: Uint32Array, n: number, len: number): 
   return out;
 }
 
-/** valuePointer as a number (MapRegistry.valueAddress when the registry has it). */
-export function valueAddress(env: RunEnv, map: BpfMap, value: Uint8Array): number | bigint {
+/**
+ * r0 = a pointer to a map value (MapRegistry.valueRegion when the registry
+ * has it: its halves written to regs, nothing allocated), as a RegsHelper
+ * returns it.
+ */
+export function returnValuePointer(
+  env: RunEnv,
+  regs: Uint32Array,
+  map: BpfMap,
+  value: Uint8Array,
+): bigint | undefined {
   const maps = env.maps;
-  return maps.valueAddress ? maps.valueAddress(map, value) : maps.valuePointer(map, value);
+  if (!maps.valueRegion) return maps.valuePointer(map, value);
+  regs[0] = 0;
+  regs[1] = REGION_HI_ + maps.valueRegion(map, value);
+  return undefined;
 }
 
 /** A helper the runtime does not implement: calling it is a clear fault, never a crash. */

@@ -19,7 +19,7 @@ import {
   type MapDef,
   type MapEnv,
 } from "../maps/index.js";
-import { REGION_HI, type Memory, type Region } from "../vm/memory.js";
+import { REGION_HI, regionPtr, type Memory, type Region } from "../vm/memory.js";
 import { VmError, type Pointer } from "../vm/types.js";
 import { LoadError } from "./errors.js";
 
@@ -148,7 +148,7 @@ export class ObjectMaps implements MapRegistry {
   }
 
   valuePointer(map: BpfMap, value: Uint8Array): Pointer {
-    return BigInt(this.valueAddress(map, value));
+    return regionPtr(this.valueRegion(map, value));
   }
 
   mapAt(hi: number, lo: number): BpfMap | undefined {
@@ -156,16 +156,16 @@ export class ObjectMaps implements MapRegistry {
     return region === undefined ? undefined : this.byRegion.get(region);
   }
 
-  valueAddress(map: BpfMap, value: Uint8Array): number {
+  valueRegion(map: BpfMap, value: Uint8Array): number {
     const known = this.data.get(map);
-    if (known && known.bytes === value) return (REGION_HI_ + known.slot) * 2 ** 32;
+    if (known && known.bytes === value) return known.slot;
     let r = this.values.get(value);
     if (!r) {
       const readOnly = (map.flags & BPF_F_RDONLY_PROG) !== 0;
       r = this.mem.addRegion("map_value", value, { name: `value of map ${map.name}`, readOnly });
       this.values.set(value, r);
     }
-    return (REGION_HI_ + r.slot) * 2 ** 32;
+    return r.slot;
   }
 
   /**

@@ -4,7 +4,7 @@
 // buckets chosen by htab_map_hash(key, seed), each a list where new elements
 // go to the head. A JS Map beside it makes lookups O(1).
 
-import { htabHash } from "./jhash.js";
+import { htabHashInt } from "./jhash.js";
 import { keyString } from "./types.js";
 
 export interface HashElem {
@@ -23,11 +23,15 @@ export class HashTable<E extends HashElem> {
   private readonly buckets: E[][];
   private readonly index = new Map<string, E>();
 
-  /** @param hashFn overrides htab_map_hash (devmap hash buckets by ifindex key alone). */
+  /**
+   * @param hashFn overrides htab_map_hash (devmap hash buckets by ifindex key
+   * alone). Only the bits under the bucket mask matter, so the default gives
+   * them as an int32 (no heap number per lookup).
+   */
   constructor(
     maxEntries: number,
     readonly seed: number,
-    private readonly hashFn: (key: Uint8Array, seed: number) => number = htabHash,
+    private readonly hashFn: (key: Uint8Array, seed: number) => number = htabHashInt,
   ) {
     this.buckets = Array.from({ length: roundupPowOfTwo(maxEntries) }, () => []);
   }
@@ -46,8 +50,23 @@ export class HashTable<E extends HashElem> {
     return { key: k, keyStr: keyString(k), hash: this.hashOf(k) };
   }
 
+  /**
+   * The element for `key`: its bucket walked from the head, as the kernel's
+   * lookup_nulls_elem_raw does (a replacing LRU update links the new element
+   * before unlinking the old one, and the head is the one found). Allocates
+   * nothing: lookups are on the per-packet path.
+   */
   find(key: Uint8Array): E | undefined {
-    return this.index.get(keyString(key));
+    const b = this.buckets[this.hashOf(key) & (this.buckets.length - 1)]!;
+    const n = key.length;
+    for (let i = 0; i < b.length; i++) {
+      const k = b[i]!.key;
+      if (k.length !== n) continue;
+      let j = 0;
+      while (j < n && k[j] === key[j]) j++;
+      if (j === n) return b[i];
+    }
+    return undefined;
   }
 
   /** hlist_nulls_add_head_rcu: the new element becomes the first of its bucket. */

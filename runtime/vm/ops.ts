@@ -284,24 +284,38 @@ export function callx(vm: Vm, pc: number, reg: number): number {
   return pc + 1;
 }
 
+/**
+ * What a call fault names, made only for the fault (a string, or a closure
+ * under tsx's keepNames, per call would be the call's only allocation).
+ */
+function callName(kfunc: boolean, id: number): string {
+  return kfunc ? `kfunc ${id}` : `helper ${id}`;
+}
+
 /** `call imm` with src 0 (helper) or 2 (kfunc by BTF id); the result goes to r0. */
 export function callHelper(vm: Vm, pc: number, id: number, src: number): void {
   const kfunc = src === CallSrc.KFUNC;
   const fn = kfunc ? vm.kfuncs.get(id) : vm.helpers.get(id);
-  const what = kfunc ? `kfunc ${id}` : `helper ${id}`;
-  if (fn === undefined) fault(vm, pc, "call", `${what} not implemented`);
+  if (fn === undefined) fault(vm, pc, "call", `${callName(kfunc, id)} not implemented`);
   const U64 = vm.U64;
   let r: unknown;
+  const registers = isRegisterHelper(fn);
   try {
     // A register helper reads r1-r5 from the register file: no BigInt per call.
-    r = isRegisterHelper(fn) ? fn(vm) : fn(vm, U64[1]!, U64[2]!, U64[3]!, U64[4]!, U64[5]!);
+    r = registers ? fn(vm) : fn(vm, U64[1]!, U64[2]!, U64[3]!, U64[4]!, U64[5]!);
   } catch (e) {
     if (e instanceof VmError) {
       if (e.pc < 0) e.pc = pc;
       throw e;
     }
-    fault(vm, pc, "helper", `${what} threw: ${e instanceof Error ? e.message : String(e)}`);
+    fault(
+      vm,
+      pc,
+      "helper",
+      `${callName(kfunc, id)} threw: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
+  if (r === undefined && registers) return; // r0 written by the helper
   if (typeof r === "number" && Number.isSafeInteger(r)) {
     // r0 = r modulo 2^64 as two 32-bit halves (floor keeps negatives two's complement).
     const high = Math.floor(r / 4294967296);
@@ -309,7 +323,8 @@ export function callHelper(vm: Vm, pc: number, id: number, src: number): void {
     vm.U32[1] = high;
     return;
   }
-  if (typeof r !== "bigint") fault(vm, pc, "helper", `${what} returned ${typeof r}, not a bigint`);
+  if (typeof r !== "bigint")
+    fault(vm, pc, "helper", `${callName(kfunc, id)} returned ${typeof r}, not a bigint`);
   U64[0] = BigInt.asUintN(64, r);
 }
 

@@ -41,11 +41,13 @@ export type HelperFn = (
 /**
  * A helper that reads its arguments from the register file itself
  * (`vm.U32`), so a call makes no BigInt: marked by `registers: true`.
- * Returns r0: a safe integer, taken modulo 2^64 (so -errno and pointers
- * below 2^53 need no BigInt), or a bigint.
+ * Returns r0: a safe integer, taken modulo 2^64 (so -errno needs no
+ * BigInt), or a bigint, or undefined after writing r0 itself (a pointer,
+ * whose number would be a heap number).
  */
 export interface RegisterHelperFn {
-  (vm: VmHandle): bigint | number;
+  /** undefined: the helper wrote r0's halves into `U32[0]` and `U32[1]` itself. */
+  (vm: VmHandle): bigint | number | undefined;
   readonly registers: true;
 }
 
