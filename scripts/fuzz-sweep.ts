@@ -20,10 +20,18 @@ interface Args {
   jobs: number;
   out: string | undefined;
   timeoutMs: number;
+  perSource: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: [], sources: 2, jobs: 2, out: undefined, timeoutMs: 300_000 };
+  const args: Args = {
+    seeds: [],
+    sources: 2,
+    jobs: 2,
+    out: undefined,
+    timeoutMs: 300_000,
+    perSource: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[++i];
@@ -35,6 +43,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--jobs") args.jobs = Number(v);
     else if (a === "--out") args.out = v;
     else if (a === "--timeout") args.timeoutMs = Number(v) * 1000;
+    // CI's one-minute run generates 12-program sources (campaign.ts): --per-source 12 sweeps those.
+    else if (a === "--per-source") args.perSource = Number(v);
     else
       throw new Error(
         `unknown argument ${a} (use --seeds A-B, --sources N, --jobs J, --out DIR, --timeout S)`,
@@ -60,7 +70,10 @@ async function main(): Promise<number> {
     const jobs: Promise<void>[] = [];
     let k = 0;
     for (const seed of args.seeds) {
-      const generate = sourceStream(seed);
+      const generate = sourceStream(
+        seed,
+        args.perSource ? { programsPerSource: args.perSource } : {},
+      );
       for (let n = 0; n < args.sources; n++) {
         const { src } = generate(n);
         const text = render(src);

@@ -20,7 +20,7 @@ import {
   noCosts,
   type ProgramDisagreement,
 } from "./differential.js";
-import { generateSource, type ProgramGenOptions } from "./generator.js";
+import { generateSource, PROGRAMS_PER_SOURCE, type ProgramGenOptions } from "./generator.js";
 import { minimizeSource } from "./minimize.js";
 import { randomPacket } from "./packets.js";
 import { only, render, type GenSource } from "./source.js";
@@ -107,7 +107,13 @@ export function programCampaign(opts: ProgramCampaignOptions = {}): Campaign {
       const clients = Array.from({ length: opts.compilers ?? 2 }, () => new CompileClient());
       const client = clients[0]!;
       const fast = new FastKernel();
-      const generate = sourceStream(ctx.seed, opts);
+      // A short run (CI's minute) takes 12-program sources: a first cold compile of 24 under
+      // load can outlast the whole share and starve the campaigns after this one.
+      const short = ctx.deadline - Date.now() < 120_000;
+      const generate = sourceStream(ctx.seed, {
+        ...opts,
+        programsPerSource: opts.programsPerSource ?? (short ? 12 : PROGRAMS_PER_SOURCE),
+      });
       const t0 = Date.now();
       let sources = 0;
       let compileMs = 0;
