@@ -37,6 +37,8 @@ interface PendingCache {
 }
 
 const pending: PendingCache[] = [];
+/** Where preloadBundles found @ts-morph/common, so loadTsMorphCommon need not resolve it again. */
+let preloadedCommonPath: string | undefined;
 
 /** ts-morph, its bundles compiled through the code cache when possible. */
 export function loadTsMorph(): typeof import("ts-morph") {
@@ -49,6 +51,19 @@ export function loadTsMorph(): typeof import("ts-morph") {
     }
   }
   return require("ts-morph") as typeof import("ts-morph");
+}
+
+/** The part of @ts-morph/common (ts-morph's own copy) that ts-morph.ts patches. */
+export interface TsMorphCommon {
+  LocaleStringComparer: { prototype: { compareTo(a: string, b: string): number } };
+}
+
+/** @ts-morph/common, the copy ts-morph itself requires (not a dependency of ours). */
+export function loadTsMorphCommon(): TsMorphCommon {
+  const require = createRequire(import.meta.url);
+  const path =
+    preloadedCommonPath ?? createRequire(require.resolve("ts-morph")).resolve("@ts-morph/common");
+  return require(path) as TsMorphCommon;
 }
 
 /** Writes the caches still missing (registered as an exit handler; safe to call any time). */
@@ -75,6 +90,7 @@ function preloadBundles(require: NodeJS.Require): void {
   const tsMorphPath = require.resolve("ts-morph");
   const commonPath = createRequire(tsMorphPath).resolve("@ts-morph/common");
   const typescriptPath = createRequire(commonPath).resolve("./typescript");
+  preloadedCommonPath = commonPath;
   const bundles = [typescriptPath, commonPath, tsMorphPath];
   if (bundles.some((path) => require.cache[path])) return; // someone loaded them already
   const dir = cacheDir(tsMorphPath);
