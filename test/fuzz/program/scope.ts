@@ -50,6 +50,8 @@ export interface Scope {
   /** Return type of the function being written; "xdp" for the program itself. */
   ret: IntT | "xdp";
   loopDepth: number;
+  /** Iterations of the enclosing loops multiplied (undefined: 1); see LOOP_ITERATIONS. */
+  loopTrips?: number;
   /** Header/lookup blocks nested around this point (kept small for the verifier). */
   viewDepth: number;
 }

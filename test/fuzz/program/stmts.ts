@@ -69,14 +69,25 @@ function returnStmt(d: ProgramDecls, s: Scope): string {
   return `return ${expr(d, s, "u32", 2).text} as u32;`;
 }
 
+/**
+ * Iterations of nested loops multiplied stay within this. The verifier walks every iteration
+ * of a bounded loop, and a branch in the body that changes a tracked value doubles the paths
+ * per iteration: a 4 x 5 nest with two such branches went past its 1,000,000-instruction
+ * limit (fuzz finding verifier-4f9e73cbe717, "BPF program is too large", kept open). The
+ * path count is the program's; whether clang's object for the same C also goes past the
+ * limit has not been checked.
+ */
+const LOOP_ITERATIONS = 6;
+
 function loop(d: ProgramDecls, s: Scope, depth: number): Node[] {
   const rng = d.rng;
   const t: IntT = rng.chance(0.6) ? "u32" : rng.pick(INT_TYPES);
   const start = signed(t) && rng.chance(0.3) ? -rng.int(3) : rng.int(2);
-  const trips = rng.range(1, 5);
+  const outer = s.loopTrips ?? 1;
+  const trips = rng.range(1, Math.min(5, Math.floor(LOOP_ITERATIONS / outer)));
   const end = start + trips;
   const i = fresh(d, "i");
-  const inner = child(s, { loopDepth: s.loopDepth + 1 });
+  const inner = child(s, { loopDepth: s.loopDepth + 1, loopTrips: outer * trips });
   inner.places.push({ text: i, type: t, writable: false });
   const body = stmts(d, inner, depth - 1, rng.range(1, 4));
   const from = start < 0 ? `(${start})` : `${start}`;
@@ -220,7 +231,7 @@ function stmt(d: ProgramDecls, s: Scope, depth: number): Node[] {
         ),
       ],
     ],
-    [nested && s.loopDepth < 2 ? 6 : 0, () => loop(d, s, depth)],
+    [nested && (s.loopTrips ?? 1) * 2 <= LOOP_ITERATIONS ? 6 : 0, () => loop(d, s, depth)],
     [nested && s.hasCtx && s.viewDepth < 2 ? 8 : 0, () => headerView(d, s, depth)],
     [nested ? 3 : 0, () => switchStmt(d, s, depth)],
     [s.ret === "xdp" && s.viewDepth === 0 ? 2 : 0, () => adjust(d, s)],
