@@ -197,7 +197,30 @@ SEC("xdp") int percpu(struct xdp_md *ctx) {
    out[0..4] do not depend on the CPU test_run runs on; out[5..8] do (the test pins it). */
 struct pcount { __u64 hits, sum; };
 struct pcholder { struct pcount __attribute__((btf_type_tag("percpu_kptr"))) *pc; };
-struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct pcholder); } pcholders SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, struct pcholder); } pcholders SEC(".maps");
+/* Frees a per-CPU pcount with junk in every CPU's copy (slot 1 of pcholders), as another
+   program sharing the kernel may: the allocator hands that memory to the next
+   bpf_percpu_obj_new unzeroed, so percpu_ptr (run next) zeroes what it allocates. */
+SEC("xdp") int percpu_dirty(struct xdp_md *ctx) {
+  __u32 k = 1;
+  struct pcholder *h = bpf_map_lookup_elem(&pcholders, &k);
+  if (!h) return XDP_ABORTED;
+  struct pcount *n = bpf_percpu_obj_new_impl(bpf_core_type_id_local(struct pcount), 0);
+  if (!n) return XDP_ABORTED;
+  n = bpf_kptr_xchg(&h->pc, n);
+  if (n) bpf_percpu_obj_drop_impl(n, 0);
+  struct pcount *p = h->pc;
+  for (__u32 i = 0; p && i < 64; i++) {
+    struct pcount *c = bpf_per_cpu_ptr(p, i);
+    if (!c) break;
+    c->hits = 1000 + i;
+    c->sum = 2000 + i;
+  }
+  n = bpf_kptr_xchg(&h->pc, 0);
+  if (n) bpf_percpu_obj_drop_impl(n, 0);
+  put(9, 1);
+  return XDP_PASS;
+}
 SEC("xdp") int percpu_ptr(struct xdp_md *ctx) {
   __u8 *d = (void *)(long)ctx->data;
   if ((void *)(d + 16) > (void *)(long)ctx->data_end) return XDP_ABORTED;
@@ -209,6 +232,15 @@ SEC("xdp") int percpu_ptr(struct xdp_md *ctx) {
     if (!n) return XDP_ABORTED;
     n = bpf_kptr_xchg(&h->pc, n);
     if (n) bpf_percpu_obj_drop_impl(n, 0);
+    /* The per-CPU allocator hands back freed memory as it was (a previous run's counts):
+       zero every CPU's copy, as a careful program does. */
+    struct pcount *fresh = h->pc;
+    for (__u32 i = 0; fresh && i < 64; i++) {
+      struct pcount *c = bpf_per_cpu_ptr(fresh, i);
+      if (!c) break;
+      c->hits = 0;
+      c->sum = 0;
+    }
   }
   struct pcount *pc = h->pc;
   if (!pc) return XDP_ABORTED;
