@@ -5,7 +5,7 @@
 // jumps. Lowering already folds literal arithmetic; this catches what
 // assignments, inlined arguments and rotated loop tests expose.
 
-import type { IrFunction, IrInsn, Operand } from "../ir/ir.js";
+import type { Block, IrFunction, IrInsn, Operand, VReg } from "../ir/ir.js";
 import { imm, swapCond } from "../ir/ir.js";
 import { availableAtEntry } from "./available.js";
 import { defsOf } from "./copies.js";
@@ -123,6 +123,21 @@ function step(f: IrFunction, known: Known, i: IrInsn): IrInsn | undefined {
   if (set && !set.zext && known.get(String(set.dst)) === set.value) return undefined;
   for (const d of defsOf(out)) known.delete(String(d));
   if (set) known.set(String(set.dst), set.value);
+  return out;
+}
+
+/** The constants known at the end of each reachable block (vreg -> value, zero-extended). */
+export function constantsAtEnd(f: IrFunction): Map<Block, Map<VReg, bigint>> {
+  const entry = availableAtEntry<bigint>(
+    f,
+    (facts, i) => void step(f, facts, i),
+    (a, b) => a === b,
+  );
+  const out = new Map<Block, Map<VReg, bigint>>();
+  for (const [b, known] of entry) {
+    for (const i of b.insns) step(f, known, i);
+    out.set(b, new Map([...known].map(([k, v]) => [Number(k), v])));
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { IrFunction } from "../ir/ir.js";
 import { propagateConstants } from "./constprop.js";
 import { coalesceAccumulators } from "./accumulate.js";
 import { coalesceCopies, propagateCopies } from "./copies.js";
+import { reducePointerInductions } from "./induction.js";
 import { reuseLoads } from "./load-reuse.js";
 import { foldOffsets } from "./fold-offsets.js";
 import { removeDeadCode } from "./dce.js";
@@ -35,7 +36,8 @@ export function optimize(f: IrFunction): void {
     // before propagating copies: copy propagation would otherwise turn the
     // reads of a variable after `x = t` into reads of t, and t could no
     // longer merge into x.
-    let changed = storeUnmasked(f);
+    let changed = reducePointerInductions(f);
+    changed = storeUnmasked(f) || changed;
     changed = reuseLoads(f) || changed;
     changed = foldOffsets(f) || changed;
     changed = coalesceCopies(f) || changed;
