@@ -76,6 +76,61 @@ export function buffPieces(p: Packet, offset: number, len: number): Uint8Array[]
   return out;
 }
 
+/** Where bpf_xdp_pointer finds a range: in the linear part (frag -1, `at` from data) or a frag. */
+export interface XdpSpot {
+  frag: number;
+  at: number;
+}
+
+/**
+ * bpf_xdp_pointer: the piece [offset, offset + len) lies in when it lies in
+ * one (the linear part or one frag), null when it spans pieces, -errno past
+ * 0xffff (-EFAULT) or past the buffer (-EINVAL). As in the kernel, a range
+ * that starts at the very end of the buffer counts as linear.
+ */
+export function xdpPointer(p: Packet, offset: number, len: number): XdpSpot | null | number {
+  if (offset > 0xffff || len > 0xffff) return -14;
+  if (offset + len > buffLen(p)) return -22;
+  let size = p.end - p.data;
+  let frag = -1;
+  let at = offset;
+  if (at >= size) {
+    at -= size;
+    const frags = fragsOf(p);
+    for (let i = 0; i < frags.length; i++) {
+      if (at < frags[i]!.size) {
+        frag = i;
+        size = frags[i]!.size;
+        break;
+      }
+      at -= frags[i]!.size;
+    }
+  }
+  return at + len <= size ? { frag, at } : null;
+}
+
+/**
+ * bpf_xdp_copy_buf: copy between `buf` and [offset, offset + buf.length) of
+ * the whole buffer (into the packet when `flush`), piece by piece; bytes past
+ * the buffer's end are left as they are.
+ */
+export function copyBuff(p: Packet, offset: number, buf: Uint8Array, flush: boolean): void {
+  let at = 0;
+  for (const piece of buffPieces(p, offset, buf.length)) {
+    if (flush) piece.set(buf.subarray(at, at + piece.length));
+    else buf.set(piece, at);
+    at += piece.length;
+  }
+}
+
+/** __bpf_xdp_load_bytes / __bpf_xdp_store_bytes (`store`): 0 or -errno. */
+export function xdpLoadStore(p: Packet, offset: number, buf: Uint8Array, store: boolean): number {
+  const spot = xdpPointer(p, offset, buf.length);
+  if (typeof spot === "number") return spot;
+  copyBuff(p, offset, buf, store);
+  return 0;
+}
+
 /** A copy of [offset, offset + len) across linear data and frags (bpf_xdp_copy_buf). */
 export function readBuff(p: Packet, offset: number, len: number): Uint8Array {
   const out = new Uint8Array(len);

@@ -4,10 +4,13 @@
 // the type in bits 28-30 of size and read-only in bit 31. `data` is a VM
 // pointer for local and ring buffer dynptrs; skb and xdp dynptrs hold a
 // marker and always mean the run's packet (offsets count from skb->data /
-// xdp->data, as in the kernel). Helpers here: bpf_dynptr_from_mem, _read,
-// _write, _data and the ring buffer dynptr trio; kfuncs.ts adds the kfuncs.
+// xdp->data, as in the kernel; an xdp dynptr spans the frags of a
+// multi-buffer packet too, runtime/context/xdp-frags.ts). Helpers here:
+// bpf_dynptr_from_mem, _read, _write, _data and the ring buffer dynptr trio;
+// kfuncs.ts adds the kfuncs.
 
-import type { HelperImpl, RunEnv } from "../env.js";
+import type { HelperImpl, Packet, RunEnv } from "../env.js";
+import { buffLen, fragsOf, xdpLoadStore, xdpPointer, type XdpSpot } from "../context/xdp-frags.js";
 import { RingBufMap } from "../maps/index.js";
 import { VmError, type Pointer } from "../vm/types.js";
 import { E, dv, family, neg, readMem, u32, writableMem } from "./support.js";
@@ -57,9 +60,14 @@ export function writeDynptr(env: RunEnv, ptr: Pointer, d: Dynptr | null): void {
   v.setUint32(12, d.offset >>> 0, true);
 }
 
+/**
+ * A new skb or xdp dynptr over the run's packet: skb->len, or for xdp
+ * xdp_get_buff_len (the linear part and every frag).
+ */
 export function packetDynptr(env: RunEnv, type: DynType.SKB | DynType.XDP): Dynptr {
   const p = env.packet;
-  return { data: PACKET_MARKER, size: p.end - p.data, type, rdonly: !p.writable, offset: 0 };
+  const size = type === DynType.XDP ? buffLen(p) : p.end - p.data;
+  return { data: PACKET_MARKER, size, type, rdonly: !p.writable, offset: 0 };
 }
 
 /** bpf_dynptr_check_off_len. */
@@ -68,29 +76,92 @@ export function checkOffLen(d: Dynptr, offset: number, len: number): bigint {
   return 0n;
 }
 
+/** The live bytes of an xdp range bpf_xdp_pointer found in one piece. */
+export function xdpSpotBytes(p: Packet, spot: XdpSpot, len: number): Uint8Array {
+  if (spot.frag < 0) return p.buf.subarray(p.data + spot.at, p.data + spot.at + len);
+  return fragsOf(p)[spot.frag]!.page.subarray(spot.at, spot.at + len);
+}
+
 /**
- * The bytes [offset, offset+len) of the dynptr's memory, as a live view, or
- * -errno. Packet dynptrs use the packet's current bytes (skb: -EFAULT past
- * skb->len, xdp: -EINVAL past the buffer, like the load/store helpers).
+ * bpf_dynptr_slice's direct answer (no buffer): the live bytes
+ * [offset, offset + len) when they are one piece of memory, else undefined
+ * (NULL). skb: within skb->len (test_run's skbs are linear); xdp: within the
+ * linear part or one frag (bpf_xdp_pointer). The caller checked the range
+ * against the dynptr.
  */
-export function dynptrBytes(
+export function dynptrSlice(
   env: RunEnv,
   d: Dynptr,
   offset: number,
   len: number,
   write: boolean,
-): Uint8Array | bigint {
+): Uint8Array | undefined {
   const at = d.offset + offset;
-  if (d.type === DynType.SKB || d.type === DynType.XDP) {
-    const p = env.packet;
-    if (d.type === DynType.XDP && (at > 0xffff || len > 0xffff)) return neg(E.EFAULT);
-    if (at + len > p.end - p.data) return neg(d.type === DynType.XDP ? E.EINVAL : E.EFAULT);
-    return p.buf.subarray(p.data + at, p.data + at + len);
+  const p = env.packet;
+  if (d.type === DynType.SKB) {
+    return at + len <= p.end - p.data ? p.buf.subarray(p.data + at, p.data + at + len) : undefined;
+  }
+  if (d.type === DynType.XDP) {
+    const spot = xdpPointer(p, at, len);
+    return spot !== null && typeof spot === "object" ? xdpSpotBytes(p, spot, len) : undefined;
   }
   if (len === 0) return new Uint8Array(0);
-  return write
-    ? writableMem(env, d.data + BigInt(at), len)
-    : readMem(env, d.data + BigInt(at), len);
+  const ptr = d.data + BigInt(at);
+  return write ? writableMem(env, ptr, len) : readMem(env, ptr, len);
+}
+
+/**
+ * __bpf_dynptr_read (flags checked by the caller): fill `dst` from
+ * [offset, offset + dst.length) of the dynptr; 0 or -errno. skb ranges past
+ * skb->len fail as bpf_skb_load_bytes does (-EFAULT, dst cleared); xdp
+ * ranges go across frags as bpf_xdp_load_bytes does (-EFAULT past 0xffff,
+ * -EINVAL past the buffer).
+ */
+export function dynptrRead(env: RunEnv, d: Dynptr, offset: number, dst: Uint8Array): bigint {
+  if (d.data === 0n) return neg(E.EINVAL);
+  const err = checkOffLen(d, offset, dst.length);
+  if (err) return err;
+  const at = d.offset + offset;
+  const p = env.packet;
+  if (d.type === DynType.SKB) {
+    if (at > 0x7fffffff || at + dst.length > p.end - p.data) {
+      dst.fill(0);
+      return neg(E.EFAULT);
+    }
+    dst.set(p.buf.subarray(p.data + at, p.data + at + dst.length));
+    return 0n;
+  }
+  if (d.type === DynType.XDP) return BigInt(xdpLoadStore(p, at, dst, false));
+  if (dst.length) dst.set(readMem(env, d.data + BigInt(at), dst.length));
+  return 0n;
+}
+
+/**
+ * __bpf_dynptr_write: store `src` at `offset` of the dynptr; 0 or -errno.
+ * skb dynptrs take bpf_skb_store_bytes's flags, the others none; xdp ranges
+ * go across frags as bpf_xdp_store_bytes does.
+ */
+export function dynptrWrite(
+  env: RunEnv,
+  d: Dynptr,
+  offset: number,
+  src: Uint8Array,
+  flags: bigint,
+): bigint {
+  if (d.data === 0n || d.rdonly) return neg(E.EINVAL);
+  const err = checkOffLen(d, offset, src.length);
+  if (err) return err;
+  if (d.type === DynType.SKB ? flags & ~3n : flags !== 0n) return neg(E.EINVAL);
+  const at = d.offset + offset;
+  const p = env.packet;
+  if (d.type === DynType.SKB) {
+    if (at > 0x7fffffff || at + src.length > p.end - p.data) return neg(E.EFAULT);
+    p.buf.set(src, p.data + at);
+    return 0n;
+  }
+  if (d.type === DynType.XDP) return BigInt(xdpLoadStore(p, at, src, true));
+  if (src.length) writableMem(env, d.data + BigInt(at), src.length).set(src);
+  return 0n;
 }
 
 const fromMem: HelperImpl = (env, data, size, flags, out) => {
@@ -110,32 +181,18 @@ const fromMem: HelperImpl = (env, data, size, flags, out) => {
 
 const read: HelperImpl = (env, dst, len, src, offset, flags) => {
   const d = readDynptr(env, src);
-  if (d.data === 0n || flags !== 0n) return neg(E.EINVAL);
-  const n = u32(len);
-  const err = checkOffLen(d, u32(offset), n);
-  if (err) return err;
-  const out = writableMem(env, dst, n);
-  const b = dynptrBytes(env, d, u32(offset), n, false);
-  if (typeof b === "bigint") return b;
-  out.set(b);
-  return 0n;
+  const out = writableMem(env, dst, u32(len));
+  if (flags !== 0n) return neg(E.EINVAL);
+  return dynptrRead(env, d, u32(offset), out);
 };
 
 const write: HelperImpl = (env, dst, offset, src, len, flags) => {
   const d = readDynptr(env, dst);
-  if (d.data === 0n || d.rdonly) return neg(E.EINVAL);
-  const n = u32(len);
-  const err = checkOffLen(d, u32(offset), n);
-  if (err) return err;
-  // skb dynptrs take bpf_skb_store_bytes's flags; the others none.
-  if (d.type === DynType.SKB ? flags & ~3n : flags !== 0n) return neg(E.EINVAL);
-  const bytes = readMem(env, src, n).slice();
-  const b = dynptrBytes(env, d, u32(offset), n, true);
-  if (typeof b === "bigint") return b;
-  b.set(bytes);
+  const bytes = readMem(env, src, u32(len)).slice();
+  const r = dynptrWrite(env, d, u32(offset), bytes, flags);
   // The verifier treats a write through an skb dynptr as changing packet data.
-  if (d.type === DynType.SKB) env.packet.setBounds({});
-  return 0n;
+  if (r === 0n && d.type === DynType.SKB) env.packet.setBounds({});
+  return r;
 };
 
 const data: HelperImpl = (env, ptr, offset, len) => {

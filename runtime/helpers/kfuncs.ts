@@ -7,13 +7,17 @@
 
 import type { HelperImpl, HelperRegistry, RunEnv } from "../env.js";
 import { VmError, type Pointer } from "../vm/types.js";
+import { copyBuff, fragsOf, xdpPointer, type XdpSpot } from "../context/xdp-frags.js";
 import {
   DynType,
   checkOffLen,
-  dynptrBytes,
+  dynptrRead,
+  dynptrSlice,
+  dynptrWrite,
   packetDynptr,
   readDynptr,
   writeDynptr,
+  type Dynptr,
 } from "./dynptr.js";
 import { BPF_MAX_LOOPS } from "./util.js";
 import { E, dv, neg, readMem, runState, s32, u32, writableMem } from "./support.js";
@@ -29,9 +33,14 @@ function fromPacket(type: DynType.SKB | DynType.XDP): HelperImpl {
   };
 }
 
-/** bpf_dynptr_slice(_rdwr): a pointer into the data, or the copy in buffer__opt, or NULL. */
+/**
+ * bpf_dynptr_slice(_rdwr): a pointer to the data when it is one piece of
+ * memory; else for xdp (a range across frags, or past 0xffff) the bytes
+ * copied into buffer__opt and that pointer; else NULL. test_run's skbs are
+ * linear, so skb slices are direct or NULL.
+ */
 function slice(rdwr: boolean): HelperImpl {
-  return (env, p, offset, _buffer, size) => {
+  return (env, p, offset, buffer, size) => {
     const d = readDynptr(env, p);
     const len = u32(size);
     const off = u32(offset);
@@ -39,11 +48,36 @@ function slice(rdwr: boolean): HelperImpl {
     if (d.type === DynType.LOCAL || d.type === DynType.RINGBUF) {
       return d.data + BigInt(d.offset + off);
     }
-    const b = dynptrBytes(env, d, off, len, false);
-    if (typeof b === "bigint") return 0n;
-    // Linear packets: the slice is always a direct packet pointer.
-    return env.packet.pointer(env.packet.data + d.offset + off);
+    const pkt = env.packet;
+    if (d.type === DynType.SKB) {
+      if (!dynptrSlice(env, d, off, len, false)) return 0n;
+      return pkt.pointer(pkt.data + d.offset + off);
+    }
+    const spot = xdpPointer(pkt, d.offset + off, len);
+    if (spot !== null && typeof spot === "object") {
+      return spot.frag < 0 ? pkt.pointer(pkt.data + spot.at) : fragPointer(env, spot);
+    }
+    if (buffer === 0n) return 0n;
+    copyBuff(pkt, d.offset + off, writableMem(env, buffer, len), false);
+    return buffer;
   };
+}
+
+const fragPointers = new WeakMap<Uint8Array, Pointer>();
+
+/**
+ * A pointer into a frag's page for a slice: the page is registered once per
+ * run (slices may be taken in a loop) and dropped with the run's other
+ * exposed regions; the verifier forgets slices when the packet changes.
+ */
+function fragPointer(env: RunEnv, spot: XdpSpot): Pointer {
+  const page = fragsOf(env.packet)[spot.frag]!.page;
+  let ptr = fragPointers.get(page);
+  if (ptr === undefined || env.vm.mem.regionOf(ptr)?.region.bytes !== page) {
+    ptr = env.expose("memory", page, `xdp frag ${spot.frag}`);
+    fragPointers.set(page, ptr);
+  }
+  return ptr + BigInt(spot.at);
 }
 
 const adjust: HelperImpl = (env, p, start, end) => {
@@ -67,31 +101,68 @@ const clone: HelperImpl = (env, p, out) => {
   return 0n;
 };
 
+/** The kernel's bounce buffer size for copies between non-contiguous dynptrs. */
+const BOUNCE = 256;
+
+/**
+ * bpf_dynptr_copy: memmove between direct slices when both have one, else
+ * one side's slice through the other's read/write, else 256-byte chunks
+ * read then written (overlapping chunked copies smear, as in the kernel).
+ */
 const copy: HelperImpl = (env, dstP, dstOff, srcP, srcOff, size) => {
   const dst = readDynptr(env, dstP);
   const src = readDynptr(env, srcP);
   const n = u32(size);
-  if (dst.data === 0n || src.data === 0n || dst.rdonly) return neg(E.EINVAL);
-  const e1 = checkOffLen(dst, u32(dstOff), n) || checkOffLen(src, u32(srcOff), n);
-  if (e1) return e1;
-  const from = dynptrBytes(env, src, u32(srcOff), n, false);
-  if (typeof from === "bigint") return from;
-  const bytes = from.slice();
-  const to = dynptrBytes(env, dst, u32(dstOff), n, true);
-  if (typeof to === "bigint") return to;
-  to.set(bytes);
+  const doff = u32(dstOff);
+  const soff = u32(srcOff);
+  const from = readableSlice(env, src, soff, n);
+  const to = writableSlice(env, dst, doff, n);
+  if (from && to) {
+    to.set(from); // TypedArray.set copies overlapping ranges as memmove does
+    return 0n;
+  }
+  if (from) return dynptrWrite(env, dst, doff, from.slice(), 0n);
+  if (to) return dynptrRead(env, src, soff, to);
+  if (checkOffLen(dst, doff, n) || checkOffLen(src, soff, n)) return neg(E.E2BIG);
+  for (let at = 0; at < n; at += BOUNCE) {
+    const chunk = new Uint8Array(Math.min(BOUNCE, n - at));
+    const r = dynptrRead(env, src, soff + at, chunk) || dynptrWrite(env, dst, doff + at, chunk, 0n);
+    if (r) return r;
+  }
   return 0n;
 };
 
+/** bpf_dynptr_slice(p, off, NULL, n)'s bytes, or undefined for NULL. */
+function readableSlice(env: RunEnv, d: Dynptr, off: number, n: number): Uint8Array | undefined {
+  if (d.data === 0n || checkOffLen(d, off, n)) return undefined;
+  return dynptrSlice(env, d, off, n, false);
+}
+
+/** bpf_dynptr_slice_rdwr(p, off, NULL, n)'s bytes, or undefined for NULL. */
+function writableSlice(env: RunEnv, d: Dynptr, off: number, n: number): Uint8Array | undefined {
+  if (d.rdonly) return undefined;
+  const b = readableSlice(env, d, off, n);
+  return b && n ? dynptrSlice(env, d, off, n, true) : b;
+}
+
+/** bpf_dynptr_memset: straight into a writable slice, else 256-byte writes. */
 const memset: HelperImpl = (env, p, offset, size, val) => {
   const d = readDynptr(env, p);
-  if (d.data === 0n || d.rdonly) return neg(E.EINVAL);
   const n = u32(size);
-  const err = checkOffLen(d, u32(offset), n);
+  const off = u32(offset);
+  const slice = writableSlice(env, d, off, n);
+  if (slice) {
+    slice.fill(Number(val & 0xffn));
+    return 0n;
+  }
+  if (d.rdonly) return neg(E.EINVAL);
+  const err = checkOffLen(d, off, n);
   if (err) return err;
-  const b = dynptrBytes(env, d, u32(offset), n, true);
-  if (typeof b === "bigint") return b;
-  b.fill(Number(val & 0xffn));
+  const buf = new Uint8Array(Math.min(BOUNCE, n)).fill(Number(val & 0xffn));
+  for (let at = 0; at < n; at += BOUNCE) {
+    const r = dynptrWrite(env, d, off + at, buf.subarray(0, Math.min(BOUNCE, n - at)), 0n);
+    if (r) return r;
+  }
   return 0n;
 };
 

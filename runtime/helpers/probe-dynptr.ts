@@ -15,7 +15,14 @@
 
 import type { HelperImpl, RunEnv } from "../env.js";
 import type { Pointer } from "../vm/types.js";
-import { DynType, checkOffLen, dynptrBytes, readDynptr, type Dynptr } from "./dynptr.js";
+import {
+  DynType,
+  checkOffLen,
+  dynptrSlice,
+  dynptrWrite,
+  readDynptr,
+  type Dynptr,
+} from "./dynptr.js";
 import { E, neg, u32 } from "./support.js";
 
 /** TASK_SIZE_MAX + PAGE_SIZE on x86-64: kernel reads below it are refused (-ERANGE). */
@@ -95,22 +102,15 @@ type CopyFn = (env: RunEnv, dst: Uint8Array, src: Pointer) => number | bigint;
 /** bpf_dynptr_slice_rdwr(dptr, off, NULL, size): the live bytes, or undefined (NULL). */
 function writableSlice(env: RunEnv, d: Dynptr, off: number, size: number): Uint8Array | undefined {
   if (d.data === 0n || d.rdonly || checkOffLen(d, off, size)) return undefined;
-  const b = dynptrBytes(env, d, off, size, true);
-  if (typeof b === "bigint") return undefined;
+  const b = dynptrSlice(env, d, off, size, true);
   // A write through an skb dynptr counts as changing packet data.
-  if (d.type === DynType.SKB && size > 0) env.packet.setBounds({});
+  if (b && d.type === DynType.SKB && size > 0) env.packet.setBounds({});
   return b;
 }
 
-/** __bpf_dynptr_write's checks for the bounce-buffer path. */
+/** __bpf_dynptr_write for the bounce-buffer path. */
 function bounceWrite(env: RunEnv, d: Dynptr, off: number, bytes: Uint8Array): bigint {
-  if (d.data === 0n || d.rdonly) return neg(E.EINVAL);
-  const err = checkOffLen(d, off, bytes.length);
-  if (err) return err;
-  const to = dynptrBytes(env, d, off, bytes.length, true);
-  if (typeof to === "bigint") return to;
-  to.set(bytes);
-  return 0n;
+  return dynptrWrite(env, d, off, bytes, 0n);
 }
 
 /** The bounce-buffer path, after the slice failed and the range checked out. */
