@@ -137,6 +137,7 @@ export function loadObject(
     helpers: HELPERS_IMPL,
     kfuncs: KFUNCS_IMPL,
     tier: options.tier ?? "auto",
+    ...(options.world?.kernelBtf !== undefined ? { kernelBtf: options.world.kernelBtf } : {}),
   });
   if (options.world) attachWorld(loaded.maps, options.world);
   const base = makeClock(options.clock);

@@ -7,10 +7,8 @@
 // without BTF does (bpf_get_btf_vmlinux gives NULL).
 //
 // How a program gets an id: C programs use bpf_core_type_id_kernel(), a
-// CO-RE relocation libbpf resolves against vmlinux BTF; the runtime does not
-// apply CO-RE relocations (the instruction keeps clang's local id), so for
-// the runtime the id must come from data (a map, the packet) written by user
-// space that looked the type up (bpftool btf dump file /sys/kernel/btf/vmlinux).
+// CO-RE relocation the loader resolves against the same world.kernelBtf
+// (runtime/loader/core-relos.ts), as libbpf does against vmlinux BTF.
 //
 // SIMULATED: the object is read from program memory only and must lie whole
 // in one region (else -EFAULT, nothing written; the kernel prints what it

@@ -14,6 +14,8 @@ import { createEnv, type MapEnv } from "../maps/index.js";
 import { createVm, type Vm } from "../vm/vm.js";
 import { VmError, type AnyHelperFn, type VmHandle, type VmTier } from "../vm/types.js";
 import { attachProgramInfo, exceptionCallbackNames } from "../helpers/program-btf.js";
+import { kernelBtfTypes } from "../helpers/snprintf-btf.js";
+import { CORE_POISON, applyCoreRelocations } from "./core-relos.js";
 import { LoadError } from "./errors.js";
 import { linkObject } from "./link.js";
 import { ObjectMaps } from "./maps.js";
@@ -40,6 +42,11 @@ export interface LoadOptions {
   kfuncs: HelperRegistry;
   /** Which engine runs the code (createVm's tier); default createVm's default. */
   tier?: VmTier;
+  /**
+   * The kernel BTF CO-RE relocations resolve against (world.kernelBtf); default
+   * /sys/kernel/btf/vmlinux, null: none (relocations that need it fail to load).
+   */
+  kernelBtf?: string | null;
 }
 
 export interface LoadedObject {
@@ -51,6 +58,8 @@ export interface LoadedObject {
   /** The environment of the run in progress, which the helper bridge hands to helpers. */
   current: { env: RunEnv | undefined };
 }
+
+const DEFAULT_KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 
 const PROG_TYPES: Readonly<Record<string, ProgType>> = {
   BPF_PROG_TYPE_XDP: "xdp",
@@ -122,6 +131,14 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
     ...object.maps.map((m) => m.name),
     ...object.globals.filter((g) => g.size > 0).map((g) => g.name),
   ];
+  const kernelBtf = options.kernelBtf === undefined ? DEFAULT_KERNEL_BTF : options.kernelBtf;
+  try {
+    applyCoreRelocations(object, () => kernelBtfTypes(kernelBtf), String(kernelBtf));
+  } catch (e) {
+    if (e instanceof LoadError) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new LoadError(`cannot apply CO-RE relocations: ${why}`, { cause: e });
+  }
   const btfTypes = object.btf?.types ?? [];
   const exceptionCallbacks = exceptionCallbackNames(btfTypes);
   let image;
@@ -135,14 +152,21 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
     if (e instanceof LoadError) throw e;
     throw new LoadError(`cannot link: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
+  const helpers = bridge(
+    HELPERS.map((h) => [h.id, h.name]),
+    options.helpers,
+    current,
+    "helper",
+  );
+  helpers.set(CORE_POISON, () => {
+    throw new VmError(
+      "call",
+      "an instruction whose CO-RE relocation found nothing in the kernel BTF (libbpf poisons it; the verifier refuses the program when it is reachable)",
+    );
+  });
   const vm = createVm({
     code: image.code,
-    helpers: bridge(
-      HELPERS.map((h) => [h.id, h.name]),
-      options.helpers,
-      current,
-      "helper",
-    ),
+    helpers,
     kfuncs: bridge(
       KFUNCS.map((k, i) => [i + 1, k.name]),
       options.kfuncs,
