@@ -178,29 +178,49 @@ export function canReach(from: Block, to: Block): boolean {
 }
 
 /**
- * Blocks reachable from entry, in a depth-first order that keeps fallthroughs:
- * the "then"/jmp successor is laid out next, except that a branch inside a
- * loop continues with the side that stays in the loop, so the loop's blocks
- * are contiguous and its exit follows the back edge's branch (no `goto`).
+ * Blocks reachable from entry in layout order: reverse postorder, so a block
+ * comes after every block that reaches it without a back edge. An `if`
+ * without `else` then falls through into its body (like clang's layout), and
+ * the verifier, which walks the fallthrough of a branch first, sees the path
+ * that loads or computes values before the path that keeps the initial
+ * constants: the later, more specific states are pruned against the earlier,
+ * general ones. Laid out the other way round (body out of line), constants
+ * are walked first, no range state prunes against them, and a loop whose body
+ * branches multiplies them per iteration (fuzz findings verifier-4f9e73cbe717
+ * and verifier-184991bc9d8a: over 1,000,000 processed instructions where
+ * clang's object for the same C needs 15,278).
+ * Of a branch's two successors, "then" is laid out next when both are free;
+ * inside a loop the side that stays in the loop is, so the loop's blocks are
+ * contiguous and its exit follows the back edge's branch (no `goto`).
  */
 export function reachableBlocks(f: IrFunction): Block[] {
   const seen = new Set<Block>();
-  const order: Block[] = [];
-  const visit = (b: Block) => {
-    const stack = [b];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      order.push(x);
-      // Push the side laid out later first.
-      const succ = successors(x);
-      if (succ.length === 2 && !canReach(succ[0]!, x) && canReach(succ[1]!, x)) succ.reverse();
-      for (let i = succ.length - 1; i >= 0; i--) if (!seen.has(succ[i]!)) stack.push(succ[i]!);
-    }
+  const postorder: Block[] = [];
+  // Depth-first; the successor visited last is laid out right after its block.
+  const visitOrder = (b: Block): Block[] => {
+    const succ = successors(b);
+    if (succ.length < 2) return succ;
+    const [then, other] = succ as [Block, Block];
+    if (!canReach(then, b) && canReach(other, b)) return [then, other];
+    return [other, then];
   };
-  visit(f.entry);
-  return order;
+  const stack: { b: Block; succ: Block[]; next: number }[] = [];
+  const enter = (b: Block) => {
+    seen.add(b);
+    stack.push({ b, succ: visitOrder(b), next: 0 });
+  };
+  enter(f.entry);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.succ.length) {
+      const s = top.succ[top.next++]!;
+      if (!seen.has(s)) enter(s);
+    } else {
+      postorder.push(top.b);
+      stack.pop();
+    }
+  }
+  return postorder.reverse();
 }
 
 export function invertCond(c: CondKind): CondKind | undefined {
