@@ -10,8 +10,10 @@
 // The verifier's static rules are checked as far as the BTF tells them:
 // the node's struct and field must be the head's `__contains(type, field)`,
 // and the bpf_spin_lock beside the head (same value or object) must be held.
-// Not modelled: the kernel frees a head's nodes when the map element holding
-// it is deleted or overwritten (bpf_obj_free_fields); here they stay.
+// When the map element holding a head is deleted or overwritten, or the
+// object holding it freed, its nodes' objects are dropped (bpf_obj_free_fields,
+// value-fields.ts) and, as in the kernel, a node that survives (refcounted)
+// keeps its stale owner: adding it to a list or tree again fails.
 
 import type { RunEnv } from "../env.js";
 import type { Region } from "../vm/memory.js";
@@ -135,6 +137,11 @@ export function nodeAt(
     }
   }
   return { obj: at.obj, offset: at.offset };
+}
+
+/** The head at `offset` of `bytes` (a map value), if a kfunc ever used it. */
+export function headIn(bytes: Uint8Array, offset: number): Head<unknown> | undefined {
+  return heads.get(bytes.buffer)?.get(bytes.byteOffset + offset);
 }
 
 /** Heads inside an object, for dropping their contents when it is freed. */

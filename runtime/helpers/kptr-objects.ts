@@ -12,9 +12,10 @@
 // record is read from the BTF here. SIMULATED: a new object reads as zeros;
 // the kernel only initialises its special fields, the rest is whatever the
 // allocator's cache held (seen on the reference kernel: a freed object's
-// old key), so programs must not rely on either. Not modelled: objects left
-// in a map's kptr slot are not dropped when the element is deleted or the
-// map freed (the kernel drops them). bpf_per_cpu_ptr/bpf_this_cpu_ptr on a
+// old key), so programs must not rely on either. An object left in a map's
+// kptr slot is dropped when the element is deleted or overwritten
+// (value-fields.ts); not modelled: the map itself being freed (a loaded
+// object lives as long as the process). bpf_per_cpu_ptr/bpf_this_cpu_ptr on a
 // per-CPU object reach its copies through perCpuObjectCopy (percpu-ptr.ts).
 
 import type { BtfComposite } from "../../bpf/btf/types.js";

@@ -16,6 +16,7 @@ import {
   ownerOf,
   setOwner,
   type GraphNode,
+  type Head,
 } from "./graph.js";
 import { dropObject, onObjectFree } from "./kptr-objects.js";
 
@@ -53,16 +54,18 @@ function pop(front: boolean): HelperImpl {
   };
 }
 
-// bpf_list_head_free: an object freed with a non-empty list in it drops every node's object.
+/**
+ * bpf_list_head_free: empty the list and drop every node's object. The nodes
+ * keep their owner (the kernel does not clear node->owner), so a refcounted
+ * object that survives cannot be pushed again.
+ */
+export function drainList(env: RunEnv, head: Head<unknown>): void {
+  for (const n of (head.contents as ListContents).splice(0)) dropObject(env, n.obj);
+}
+
+// An object freed with a non-empty list in it.
 onObjectFree((env, obj) => {
-  for (const head of headsInside(obj)) {
-    if (head.kind !== "bpf_list_head") continue;
-    const nodes = (head.contents as ListContents).splice(0);
-    for (const n of nodes) {
-      setOwner(n, undefined);
-      dropObject(env, n.obj);
-    }
-  }
+  for (const head of headsInside(obj)) if (head.kind === "bpf_list_head") drainList(env, head);
 });
 
 export const listKfuncs = {

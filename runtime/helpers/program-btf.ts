@@ -37,6 +37,19 @@ export interface SpecialField {
   struct: string;
   /** `__contains(type, field)`: the node's struct name and field name. */
   contains?: { type: string; field: string };
+  /** Bytes it takes (struct size; 8 for a kptr). */
+  size?: number;
+}
+
+/** Type tags that make a pointer member a kptr field (btf_find_kptr), as SpecialField.struct. */
+const KPTR_TAGS = new Set(["kptr", "kptr_untrusted", "percpu_kptr", "uptr"]);
+
+/** A member of type PTR -> TYPE_TAG("kptr"...) -> ...: the tag, else undefined. */
+function kptrTag(types: BtfTypeList, id: number): string | undefined {
+  const p = types[id];
+  if (p?.kind !== "ptr") return undefined;
+  const tag = types[p.type];
+  return tag?.kind === "type_tag" && KPTR_TAGS.has(tag.name) ? tag.name : undefined;
 }
 
 const infos = new WeakMap<object, ProgramInfo>();
@@ -89,20 +102,27 @@ function containsOf(tags: string[]): SpecialField["contains"] {
 }
 
 /** Special fields of struct `id` at `base`, members of nested structs included. */
-function structFields(types: BtfTypeList, id: number, base: number, out: SpecialField[]): void {
+export function structFields(
+  types: BtfTypeList,
+  id: number,
+  base: number,
+  out: SpecialField[],
+): void {
   const sid = skipModifiers(types, id);
   const t = types[sid];
   if (!t || t.kind !== "struct") return;
   if (t.name.startsWith("bpf_")) {
-    out.push({ offset: base, struct: t.name });
+    out.push({ offset: base, struct: t.name, size: t.size });
     return;
   }
   t.members.forEach((m, i) => {
     const mt = types[skipModifiers(types, m.type)];
     const at = base + m.bitOffset / 8;
-    if (mt?.kind === "struct" && mt.name.startsWith("bpf_")) {
+    const kptr = kptrTag(types, m.type);
+    if (kptr) out.push({ offset: at, struct: kptr, size: 8 });
+    else if (mt?.kind === "struct" && mt.name.startsWith("bpf_")) {
       const contains = containsOf(declTags(types, sid, i));
-      out.push({ offset: at, struct: mt.name, ...(contains ? { contains } : {}) });
+      out.push({ offset: at, struct: mt.name, size: mt.size, ...(contains ? { contains } : {}) });
     } else if (mt?.kind === "struct") {
       structFields(types, m.type, at, out);
     }

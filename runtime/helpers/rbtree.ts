@@ -17,6 +17,7 @@ import {
   ownerOf,
   setOwner,
   type GraphNode,
+  type Head,
 } from "./graph.js";
 import { dropObject, onObjectFree } from "./kptr-objects.js";
 import { RbTree, type RbNode } from "./rb-tree.js";
@@ -77,16 +78,21 @@ const remove: HelperImpl = (env, rootPtr, nodePtr) => {
   return nodePtr;
 };
 
-// bpf_rb_root_free: an object freed with a non-empty tree in it drops every node's object.
+/**
+ * bpf_rb_root_free: empty the tree and drop every node's object; the nodes
+ * keep their owner, as in the kernel.
+ */
+export function drainTree(env: RunEnv, head: Head<unknown>): void {
+  const contents = head.contents as TreeContents;
+  const nodes = [...contents.tree.values()];
+  contents.tree = new RbTree();
+  contents.places = new Map();
+  for (const n of nodes) dropObject(env, n.obj);
+}
+
+// An object freed with a non-empty tree in it.
 onObjectFree((env, obj) => {
-  for (const head of headsInside(obj)) {
-    if (head.kind !== "bpf_rb_root") continue;
-    const contents = head.contents as TreeContents;
-    for (const n of contents.tree.values()) {
-      take(contents, n);
-      dropObject(env, n.obj);
-    }
-  }
+  for (const head of headsInside(obj)) if (head.kind === "bpf_rb_root") drainTree(env, head);
 });
 
 export const rbtreeKfuncs = {

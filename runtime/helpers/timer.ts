@@ -116,6 +116,11 @@ const cancel: HelperImpl = (env, timerPtr) => {
 };
 
 /** Armed timers of the object env runs, for tests. */
+/** bpf_timer_cancel_and_free: the value holding the timer goes (deleted or overwritten). */
+export function freeTimer(env: RunEnv, value: Uint8Array, offset: number): void {
+  table(env).get(value)?.delete(offset);
+}
+
 export function pendingTimers(env: RunEnv): BpfTimer[] {
   const out: BpfTimer[] = [];
   for (const slots of table(env).values()) {

@@ -77,6 +77,11 @@ const start: HelperImpl = (env, wqPtr, flags) => {
 };
 
 /** Started work items of the object env runs, in no particular order. */
+/** bpf_wq_cancel_and_free: the value holding the work item goes (deleted or overwritten). */
+export function freeWork(env: RunEnv, value: Uint8Array, offset: number): void {
+  table(env).get(value)?.delete(offset);
+}
+
 export function pendingWork(env: RunEnv): BpfWork[] {
   const out: BpfWork[] = [];
   for (const slots of table(env).values()) {

@@ -15,6 +15,7 @@ import { createVm, type Vm } from "../vm/vm.js";
 import { VmError, type AnyHelperFn, type VmHandle, type VmTier } from "../vm/types.js";
 import { attachProgramInfo, exceptionCallbackNames } from "../helpers/program-btf.js";
 import { kernelBtfTypes } from "../helpers/snprintf-btf.js";
+import { mapValueFields } from "../helpers/value-fields.js";
 import { CORE_POISON, applyCoreRelocations } from "./core-relos.js";
 import { LoadError } from "./errors.js";
 import { linkObject } from "./link.js";
@@ -194,6 +195,11 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions): LoadedOb
       }),
     ),
   });
+  // Special fields of map values: skipped by updates, freed with the value (value-fields.ts).
+  for (const m of object.maps) {
+    const map = m.valueType === undefined ? undefined : maps.all().get(m.name);
+    if (map) map.valueFields = mapValueFields({ maps, vm }, btfTypes, m.valueType!);
+  }
   const programs = typed.map(({ p, t }, i): LoadedProgram => ({
     name: p.name,
     section: p.section,

@@ -7,6 +7,7 @@
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, Errno } from "./constants.js";
 import type { MapInit } from "./hash.js";
 import { MapBase, keyU32, u32Bytes, type MapEnv } from "./types.js";
+import { copyValue } from "./value-fields.js";
 
 /** array_map_update_elem's flag and index checks, shared with the per-CPU array. */
 export function checkArrayUpdate(index: number, maxEntries: number, flags: number): number {
@@ -50,7 +51,10 @@ export class ArrayMap extends MapBase {
     const index = keyU32(key);
     const err = checkArrayUpdate(index, this.maxEntries, flags);
     if (err) return err;
-    this.values[index]!.set(value.subarray(0, this.valueSize));
+    // array_map_update_elem: copy around the special fields, then free what the old ones held.
+    const slot = this.values[index]!;
+    copyValue(slot, value, this.valueFields);
+    this.valueFields?.free(slot);
     return 0;
   }
 

@@ -13,6 +13,7 @@ import { BPF_EXIST, BPF_F_LOCK, BPF_F_ZERO_SEED, BPF_NOEXIST, Errno } from "./co
 import { preallocated, type HashElemPool } from "./hash-prealloc.js";
 import { HashTable, type HashElem } from "./hash-table.js";
 import { MapBase, type MapEnv } from "./types.js";
+import { copyValue } from "./value-fields.js";
 
 export type MapInit = ConstructorParameters<typeof MapBase>[1];
 
@@ -90,14 +91,18 @@ export class HashMap extends TableMap<ValueElem> {
       buf = old ? this.pool.swapExtra(old.value) : this.pool.take();
       if (!buf) return -Errno.E2BIG;
     }
-    buf.set(value.subarray(0, this.valueSize));
+    // A new element's special fields are fresh (freed when its memory was last let go).
+    copyValue(buf, value, this.valueFields);
     const e: ValueElem = { ...this.table.ident(key), value: buf };
-    if (old) this.table.replace(old, e);
-    else this.table.addHead(e);
+    if (old) {
+      this.table.replace(old, e);
+      this.valueFields?.free(old.value);
+    } else this.table.addHead(e);
     return 0;
   }
 
   protected override freed(e: ValueElem): void {
+    this.valueFields?.free(e.value);
     this.pool?.give(e.value);
   }
 }

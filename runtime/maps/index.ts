@@ -5,6 +5,7 @@
 
 export * from "./constants.js";
 export * from "./types.js";
+export { copyValue, type ValueFields } from "./value-fields.js";
 export { createMap, mapTypeId } from "./create.js";
 export { jhash, jhash2, htabHash } from "./jhash.js";
 export { HashMap } from "./hash.js";

@@ -11,6 +11,7 @@ import { checkUpdateFlags, hashSeedOf, type MapInit } from "./hash.js";
 import { Lru, type LruNode } from "./lru-list.js";
 import { PerCpuValue, type PerCpuMap } from "./percpu.js";
 import { MapBase, type MapEnv } from "./types.js";
+import { copyValue } from "./value-fields.js";
 
 interface Slot<V> {
   readonly value: V;
@@ -33,9 +34,13 @@ abstract class LruHashBase<V> extends MapBase {
       const e = n.payload.elem;
       if (!e || this.table.find(e.key) !== e) return false;
       this.table.remove(e);
+      this.release(n.payload); // htab_lru_map_delete_node: check_and_free_fields
       return true;
     });
   }
+
+  /** bpf_obj_free_fields on a value the map lets go (LruHashMap: its special fields). */
+  protected release(_slot: Slot<V>): void {}
 
   /** The element's slot, marking it referenced as a program's lookup does. */
   protected findRef(key: Uint8Array): Slot<V> | undefined {
@@ -57,6 +62,7 @@ abstract class LruHashBase<V> extends MapBase {
     const e = this.table.find(key);
     if (!e) return -Errno.ENOENT;
     this.table.remove(e);
+    this.release(e.node.payload);
     this.lru.pushFree(e.node);
     return 0;
   }
@@ -84,7 +90,7 @@ export class LruHashMap extends LruHashBase<Uint8Array> {
     if (flags > BPF_EXIST) return -Errno.EINVAL;
     const node = this.lru.popFree(this.env.cpus.current);
     if (!node) return -Errno.ENOMEM;
-    node.payload.value.set(value.subarray(0, this.valueSize));
+    copyValue(node.payload.value, value, this.valueFields);
     const old = this.table.find(key);
     const err = checkUpdateFlags(old !== undefined, flags);
     if (err) {
@@ -95,9 +101,14 @@ export class LruHashMap extends LruHashBase<Uint8Array> {
     if (old) {
       this.lru.setRef(node);
       this.table.remove(old);
+      this.release(old.node.payload);
       this.lru.pushFree(old.node);
     }
     return 0;
+  }
+
+  protected override release(slot: Slot<Uint8Array>): void {
+    this.valueFields?.free(slot.value);
   }
 }
 

@@ -6,6 +6,7 @@
 // numbers, never thrown, exactly as the kernel's helpers return them.
 
 import { BPF_ANY, Errno } from "./constants.js";
+import type { ValueFields } from "./value-fields.js";
 
 /** A map definition, as an ELF reader gives it (libbpf's `struct bpf_map_def` + BTF). */
 export interface MapDef {
@@ -83,6 +84,12 @@ export interface BpfMap {
   readonly maxEntries: number;
   readonly flags: number;
   readonly mapExtra: bigint;
+  /**
+   * The value's special fields (value-fields.ts), set by the loader from the
+   * value's BTF: array, hash and LRU hash maps skip them on update and free
+   * them when a value goes. Undefined: plain bytes.
+   */
+  valueFields?: ValueFields | undefined;
 
   /** bpf_map_lookup_elem from a program: the live value (same object while the element lives). */
   lookup(key: Uint8Array): Uint8Array | undefined;
@@ -117,6 +124,7 @@ export abstract class MapBase implements BpfMap {
   readonly maxEntries: number;
   readonly flags: number;
   readonly mapExtra: bigint;
+  valueFields: ValueFields | undefined = undefined;
 
   constructor(
     protected readonly env: MapEnv,

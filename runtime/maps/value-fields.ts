@@ -1,0 +1,30 @@
+// Special fields of a map value (the kernel's btf_record: bpf_spin_lock,
+// bpf_timer, bpf_wq, kptrs, bpf_list_head, bpf_rb_root...), which the maps
+// treat as the kernel does: an update copies every byte except them
+// (copy_map_value), and a value that goes away (deleted, replaced by an
+// update, evicted from an LRU, or an array slot overwritten) has them freed
+// (bpf_obj_free_fields: kptrs dropped, lists and trees emptied, timers
+// cancelled). Maps know only the byte ranges; what freeing means comes from
+// the loader (runtime/helpers/value-fields.ts), which reads the value's BTF.
+
+export interface ValueFields {
+  /** [offset, size] of each special field, in offset order. */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** bpf_obj_free_fields on a value the map is done with (or whose slot an update overwrote). */
+  free(value: Uint8Array): void;
+}
+
+/** copy_map_value: `src` into `dst`, leaving the special fields of `dst` as they are. */
+export function copyValue(dst: Uint8Array, src: Uint8Array, fields: ValueFields | undefined): void {
+  const n = dst.length;
+  if (!fields) {
+    dst.set(src.subarray(0, n));
+    return;
+  }
+  let at = 0;
+  for (const [off, size] of fields.ranges) {
+    if (off > at) dst.set(src.subarray(at, Math.min(off, n)), at);
+    at = Math.max(at, off + size);
+  }
+  if (at < n) dst.set(src.subarray(at, n), at);
+}
