@@ -2,7 +2,10 @@
 // layout order; instruction n reads at 2n and writes at 2n+1, so an operand
 // that dies at n and the result of n may share a register. Parameters are
 // written at position 1, before the first instruction. An interval is the
-// hull of every position where the vreg is live (liveness makes loops safe).
+// hull of every position where the vreg is live (liveness makes loops safe),
+// with the segments inside it where it really is: a value set in an
+// else-if chain laid out after a call is dead at the call, and its register
+// is free there for the call's arguments.
 
 import {
   type Block,
@@ -29,6 +32,8 @@ export interface Interval {
   vregHints: VReg[];
   /** Spill-code temporaries must not be spilled again. */
   noSpill: boolean;
+  /** Where it is live, in order, within [start, end]: [from, to] inclusive. */
+  segments: [number, number][];
 }
 
 export interface Numbered {
@@ -50,9 +55,7 @@ export function numberInstructions(f: IrFunction, order: Block[]): Numbered {
     blockStart.set(b, n);
     for (const i of b.insns) {
       insnIndex.set(i, n);
-      if (i.op === "call" || i.op === "calllocal" || i.op === "callkfunc") callIndices.push(n);
-      // cmpxchg works through r0 (isel borrows r0-r5 around it), like a call.
-      if (i.op === "atomic" && i.a !== undefined) callIndices.push(n);
+      if (isCallSite(i)) callIndices.push(n);
       n++;
     }
     insnIndex.set(b.term, n);
@@ -81,23 +84,38 @@ export function buildIntervals(
         fixedHints: [],
         vregHints: [],
         noSpill: noSpill.has(v),
+        segments: [],
       };
       map.set(v, it);
     }
     return it;
   };
-  const touch = (v: VReg, pos: number) => {
+  // Positions where each vreg is live, one segment per block it is live in
+  // (first touch or block start .. last touch or block end), merged when
+  // adjacent: holes between the segments let other vregs use the register.
+  const addSegment = (v: VReg, from: number, to: number) => {
     const it = get(v);
-    it.start = Math.min(it.start, pos);
-    it.end = Math.max(it.end, pos);
+    it.start = Math.min(it.start, from);
+    it.end = Math.max(it.end, to);
+    const last = it.segments[it.segments.length - 1];
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else it.segments.push([from, to]);
   };
   f.params.forEach((p, k) => {
-    touch(p, 1);
+    addSegment(p, 1, 1);
     get(p).fixedHints.push(k + 1);
   });
   for (const b of live.order) {
     const s = numbered.blockStart.get(b)!;
     const e = numbered.blockEnd.get(b)!;
+    const local = new Map<VReg, [number, number]>();
+    const touch = (v: VReg, pos: number) => {
+      const r = local.get(v);
+      if (r) {
+        r[0] = Math.min(r[0], pos);
+        r[1] = Math.max(r[1], pos);
+      } else local.set(v, [pos, pos]);
+    };
     for (const v of live.liveIn.get(b)!) touch(v, 2 * s);
     for (const v of live.liveOut.get(b)!) touch(v, 2 * e + 1);
     for (const i of [...b.insns, b.term]) {
@@ -109,11 +127,43 @@ export function buildIntervals(
       if (i.op === "alu" && i.b.kind === "reg" && !COMMUTATIVE.has(i.alu)) touch(i.dst, 2 * n);
       hints(i, get);
     }
+    for (const [v, [from, to]] of local) addSegment(v, from, to);
   }
-  for (const it of map.values())
-    for (const c of numbered.callIndices)
-      if (it.start < 2 * c && it.end > 2 * c + 1) it.crossesCall = true;
+  for (const v of liveAcrossCalls(live)) get(v).crossesCall = true;
   return { intervals: map, numbered };
+}
+
+/** A call site for the allocator: helpers, subprograms, kfuncs, and cmpxchg (which works through r0). */
+function isCallSite(i: IrInsn): boolean {
+  return (
+    i.op === "call" ||
+    i.op === "calllocal" ||
+    i.op === "callkfunc" ||
+    (i.op === "atomic" && i.a !== undefined)
+  );
+}
+
+/**
+ * vregs live after some call site (its result aside): they need r6-r9. Taken
+ * from liveness, not from the interval's hull, so a value used only on the
+ * paths around a call (a protocol byte tested in an else-if chain that ends
+ * in a map lookup) keeps a caller-saved register; a callee-saved one costs a
+ * push and a pop in the JIT's prologue and epilogue on every run.
+ */
+function liveAcrossCalls(live: ReturnType<typeof liveness>): Set<VReg> {
+  const out = new Set<VReg>();
+  for (const b of live.order) {
+    const now = new Set(live.liveOut.get(b));
+    for (const u of usesOf(b.term)) now.add(u);
+    for (let k = b.insns.length - 1; k >= 0; k--) {
+      const i = b.insns[k]!;
+      const d = defOf(i);
+      if (d !== undefined) now.delete(d);
+      if (isCallSite(i)) for (const v of now) out.add(v);
+      for (const u of usesOf(i)) now.add(u);
+    }
+  }
+  return out;
 }
 
 function hints(i: IrInsn | Terminator, get: (v: VReg) => Interval): void {

@@ -18,6 +18,22 @@ export interface Allocation {
 const CALLER_SAVED = [1, 2, 3, 4, 5, 0];
 const CALLEE_SAVED = [6, 7, 8, 9];
 
+/** The first position (from `after` on) where both intervals are live, if any. */
+function firstOverlap(a: Interval, b: Interval, after = 0): number | undefined {
+  let i = 0;
+  let j = 0;
+  const sa = a.segments;
+  const sb = b.segments;
+  while (i < sa.length && j < sb.length) {
+    const from = Math.max(sa[i]![0], sb[j]![0], after);
+    const to = Math.min(sa[i]![1], sb[j]![1]);
+    if (from <= to) return from;
+    if (sa[i]![1] < sb[j]![1]) i++;
+    else j++;
+  }
+  return undefined;
+}
+
 function tryAllocate(intervals: Map<VReg, Interval>): { regOf: Map<VReg, number>; spill: VReg[] } {
   const sorted = [...intervals.values()]
     .filter((i) => i.end >= i.start)
@@ -25,20 +41,31 @@ function tryAllocate(intervals: Map<VReg, Interval>): { regOf: Map<VReg, number>
   const regOf = new Map<VReg, number>();
   const active: Interval[] = [];
   const spill: VReg[] = [];
-  for (const cur of sorted) {
+  for (const [index, cur] of sorted.entries()) {
     // Expire intervals that ended before this one starts.
     for (let k = active.length - 1; k >= 0; k--)
       if (active[k]!.end < cur.start) active.splice(k, 1);
-    const busy = new Map<number, Interval>();
-    for (const a of active) busy.set(regOf.get(a.vreg)!, a);
+    const busy = new Map<number, Interval[]>();
+    for (const a of active) {
+      const r = regOf.get(a.vreg)!;
+      busy.set(r, [...(busy.get(r) ?? []), a]);
+    }
     const allowed = cur.crossesCall ? CALLEE_SAVED : [...CALLER_SAVED, ...CALLEE_SAVED];
-    // A register is usable if free, or held by a hinted vreg that dies exactly where cur starts
-    // (the operand of the instruction that defines cur).
+    // A register is usable if every vreg holding it is dead wherever cur is live, or the one
+    // that overlaps is a hinted vreg that dies exactly where cur starts (the operand of the
+    // instruction that defines cur).
     const usable = (r: number, viaHint: boolean): boolean => {
       if (!allowed.includes(r)) return false;
-      const holder = busy.get(r);
-      if (!holder) return true;
-      return viaHint && holder.end === cur.start && cur.vregHints.includes(holder.vreg);
+      return (busy.get(r) ?? []).every((holder) => {
+        const at = firstOverlap(holder, cur);
+        if (at === undefined) return true;
+        return (
+          viaHint &&
+          at === cur.start &&
+          cur.vregHints.includes(holder.vreg) &&
+          firstOverlap(holder, cur, at + 1) === undefined
+        );
+      });
     };
     let choice: number | undefined;
     for (const v of cur.vregHints) {
@@ -49,6 +76,18 @@ function tryAllocate(intervals: Map<VReg, Interval>): { regOf: Map<VReg, number>
       }
     }
     if (choice === undefined) choice = cur.fixedHints.find((r) => usable(r, false));
+    // Otherwise a register no later interval overlapping cur wants for a call argument or a
+    // return value: taking it would force that one elsewhere and cost a move (or a swap).
+    // (Looks at the next few intervals only, which keeps huge functions linear.)
+    const wanted = (r: number) => {
+      for (let k = index + 1; k < sorted.length && k <= index + 32; k++) {
+        const o = sorted[k]!;
+        if (o.start > cur.end) break;
+        if (o.fixedHints[0] === r && firstOverlap(o, cur) !== undefined) return true;
+      }
+      return false;
+    };
+    if (choice === undefined) choice = allowed.find((r) => usable(r, false) && !wanted(r));
     if (choice === undefined) choice = allowed.find((r) => usable(r, false));
     if (choice === undefined) {
       // Spill whichever spillable candidate ends last (cur included).
