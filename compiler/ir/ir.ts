@@ -194,6 +194,11 @@ export function canReach(from: Block, to: Block): boolean {
  * contiguous and its exit follows the back edge's branch (no `goto`).
  */
 export function reachableBlocks(f: IrFunction): Block[] {
+  // A successor s of b leads back to b exactly when s and b share a strongly
+  // connected component (b -> s is an edge), so one SCC pass answers what a
+  // canReach search per branch would, in linear time: the passes call this
+  // after every change, and a search per branch made it quadratic.
+  const component = stronglyConnected(f.entry);
   const seen = new Set<Block>();
   const postorder: Block[] = [];
   // Depth-first; the successor visited last is laid out right after its block.
@@ -201,7 +206,8 @@ export function reachableBlocks(f: IrFunction): Block[] {
     const succ = successors(b);
     if (succ.length < 2) return succ;
     const [then, other] = succ as [Block, Block];
-    if (!canReach(then, b) && canReach(other, b)) return [then, other];
+    const own = component.get(b);
+    if (component.get(then) !== own && component.get(other) === own) return [then, other];
     return [other, then];
   };
   const stack: { b: Block; succ: Block[]; next: number }[] = [];
@@ -221,6 +227,46 @@ export function reachableBlocks(f: IrFunction): Block[] {
     }
   }
   return postorder.reverse();
+}
+
+/** The strongly connected component of each block reachable from `entry` (Tarjan, iterative). */
+function stronglyConnected(entry: Block): Map<Block, number> {
+  const index = new Map<Block, number>();
+  const low = new Map<Block, number>();
+  const component = new Map<Block, number>();
+  const onStack: Block[] = [];
+  const frames: { b: Block; succ: Block[]; next: number }[] = [];
+  let counter = 0;
+  let components = 0;
+  const open = (b: Block) => {
+    index.set(b, counter);
+    low.set(b, counter++);
+    onStack.push(b);
+    frames.push({ b, succ: successors(b), next: 0 });
+  };
+  open(entry);
+  while (frames.length) {
+    const top = frames[frames.length - 1]!;
+    if (top.next < top.succ.length) {
+      const s = top.succ[top.next++]!;
+      if (!index.has(s)) open(s);
+      else if (!component.has(s)) low.set(top.b, Math.min(low.get(top.b)!, index.get(s)!));
+      continue;
+    }
+    frames.pop();
+    const b = top.b;
+    if (low.get(b) === index.get(b)) {
+      let m: Block;
+      do {
+        m = onStack.pop()!;
+        component.set(m, components);
+      } while (m !== b);
+      components++;
+    }
+    const parent = frames[frames.length - 1];
+    if (parent) low.set(parent.b, Math.min(low.get(parent.b)!, low.get(b)!));
+  }
+  return component;
 }
 
 export function invertCond(c: CondKind): CondKind | undefined {

@@ -78,10 +78,14 @@ export class LetRanges {
 /**
  * Run `lower` until the `let` invariants are a fixed point; only the last
  * pass's diagnostics reach `diags` (earlier passes may have assumed too much).
+ * `finish` runs on the last pass's result only, before its diagnostics are
+ * passed on: work whose verdict only matters for the kept pass (the
+ * verifier-bounds walk, range-check.ts) is not repeated for discarded ones.
  */
 export function lowerToFixedPoint<T>(
   diags: DiagnosticBag,
   lower: (bag: DiagnosticBag, ranges: LetRanges) => T,
+  finish: (out: T) => void = () => {},
 ): T {
   let given: Map<Node, Known> | undefined;
   for (let pass = 0; ; pass++) {
@@ -89,6 +93,7 @@ export function lowerToFixedPoint<T>(
     const ranges = new LetRanges(given);
     const out = lower(bag, ranges);
     if (ranges.converged()) {
+      finish(out);
       for (const d of bag.items) diags.add(d);
       return out;
     }

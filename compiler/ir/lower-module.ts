@@ -75,8 +75,10 @@ export function lowerModule(files: SourceFile[], info: ModuleInfo, diags: Diagno
           continue;
         }
         if (!init || !Node.isCallExpression(init)) continue;
-        const p = lowerToFixedPoint(diags, (bag, ranges) =>
-          lowerProgram(d.getName(), init, info, bag, ranges),
+        const p = lowerToFixedPoint(
+          diags,
+          (bag, ranges) => lowerProgram(d.getName(), init, info, bag, ranges),
+          (p) => p && checkRanges(p.program.fn, p.rangeChecks),
         );
         if (p) {
           mod.programs.push(p.program);
@@ -87,7 +89,11 @@ export function lowerModule(files: SourceFile[], info: ModuleInfo, diags: Diagno
   }
   const lowered = new Map<string, IrFunction>();
   for (const decl of fnDecls) {
-    const r = lowerToFixedPoint(diags, (bag, ranges) => lowerFunction(decl, info, bag, ranges));
+    const r = lowerToFixedPoint(
+      diags,
+      (bag, ranges) => lowerFunction(decl, info, bag, ranges),
+      (r) => r && checkRanges(r.fn, r.rangeChecks),
+    );
     if (!r) continue;
     lowered.set(r.fn.name, r.fn);
     calls.set(r.fn.name, r.calls);
@@ -167,8 +173,12 @@ function lowerProgram(
   L.b.fn.source = sourcePos(fnNode, info.fileNames);
   lowerBody(L, fnNode);
   reloadAfterCalls(L, L.b.fn);
-  checkRanges(L.b.fn, L.rangeChecks);
-  return { program: { name, section: section.section, kind, fn: L.b.fn }, calls: L.calls };
+  // The bounds walk (checkRanges) runs on the fixed point's last pass only.
+  return {
+    program: { name, section: section.section, kind, fn: L.b.fn },
+    calls: L.calls,
+    rangeChecks: L.rangeChecks,
+  };
 }
 
 function lowerBody(
@@ -233,8 +243,7 @@ function lowerFunction(
     }
   }
   lowerBody(L, decl);
-  checkRanges(L.b.fn, L.rangeChecks);
-  return { fn: L.b.fn, calls: L.calls };
+  return { fn: L.b.fn, calls: L.calls, rangeChecks: L.rangeChecks };
 }
 
 function checkRecursion(
