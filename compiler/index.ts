@@ -20,6 +20,7 @@ import { checkLimits, MAX_NESTING, scanNesting } from "./frontend/limits.js";
 import { lowerModule } from "./ir/lower-module.js";
 import { checkLicense } from "./ir/license-check.js";
 import { backEnd, type CompiledModule, writeElf } from "./emit/object.js";
+import { PhaseTimes } from "./phase-times.js";
 
 export type { Diagnostic } from "./diagnostics/diagnostic.js";
 export type { SourceInput } from "./frontend/project.js";
@@ -45,6 +46,19 @@ export function compile(
   options: CompileOptions = {},
 ): CompileResult {
   const inputs = Array.isArray(input) ? input : [input];
+  const times = new PhaseTimes(inputs.map((i) => i.fileName).join(" "));
+  try {
+    return compileTimed(inputs, options, times);
+  } finally {
+    times.print();
+  }
+}
+
+function compileTimed(
+  inputs: SourceInput[],
+  options: CompileOptions,
+  times: PhaseTimes,
+): CompileResult {
   const bag = new DiagnosticBag();
   const stage = { name: "front end", file: inputs[0]?.fileName ?? "<input>" };
   let fe: FrontendResult | undefined;
@@ -66,6 +80,7 @@ export function compile(
     }
     try {
       fe = createProject(inputs, stdlib);
+      times.mark("program");
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       // Deep nesting without brackets (`a ? b : c ? ...`, `!!!...`) that the
@@ -87,8 +102,10 @@ export function compile(
       }
     }
     typescriptDiagnostics(fe, bag);
+    times.mark("ts-check");
     const checker = new SubsetChecker(bag, fe.fileNames);
     for (const sf of fe.files) checker.checkFile(sf);
+    times.mark("subset");
     stage.name = "lowering";
     const stdlibDir = fe.stdlibDir;
     const isStdlib = (n: Node) => n.getSourceFile().getFilePath().startsWith(stdlibDir);
@@ -98,12 +115,16 @@ export function compile(
       bag,
     );
     checkLicense(mod, bag);
+    times.mark("lower");
     if (bag.hasErrors || options.checkOnly) return { object: undefined, diagnostics: bag.items };
     stage.name = "code generation";
     const compiled = backEnd(mod, bag);
+    times.mark("back end");
     if (bag.hasErrors) return { object: undefined, diagnostics: bag.items, module: compiled };
     stage.name = "object writer";
-    return { object: writeElf(compiled), diagnostics: bag.items, module: compiled };
+    const object = writeElf(compiled);
+    times.mark("elf");
+    return { object, diagnostics: bag.items, module: compiled };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     bag.report("TSB9001", { file: stage.file, text: "", start: 0, end: 0 }, [

@@ -9,7 +9,9 @@
 //
 // Output, in dist/snapshot/: tsbpf.cjs (the bundle), inputs.json (every
 // file bundled, with size and mtime, checked by the snapshot at each start),
-// tsbpf.blob and tsbpf.blob.node (`stat -L -c %s-%Y-%i` of node).
+// tsbpf.blob and tsbpf.blob.node (line 1: `stat -L -c %s-%Y-%i` of node;
+// line 2: the V8 flags the blob was made with, which bin/tsbpf passes again:
+// V8 refuses a snapshot made under other flags).
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -21,6 +23,18 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = join(root, "dist");
 const outDir = join(dist, "snapshot");
 const entry = join(dist, "compiler", "cli", "snapshot-main.js");
+
+/**
+ * V8 flags for the snapshot, at build and at every start. --no-opt: no
+ * TurboFan. A compile is over in well under a second of CPU, too short for
+ * optimized code to repay its compilation (on background threads, which
+ * count in the CPU time) and its deoptimizations: the 16-file corpus in one
+ * invocation took 2420 ms of CPU with TurboFan and 1490-1530 ms without, one
+ * program 460-520 vs 370-400 ms, a 3,000-statement function 2930 vs 1650 ms
+ * (same runs, load 8-12). Sparkplug's baseline code stays on (without it the
+ * corpus took 1920 ms).
+ */
+export const SNAPSHOT_V8_FLAGS = ["--no-opt"];
 
 /** The key bin/tsbpf computes with `stat -L -c %s-%Y-%i "$(command -v node)"`. */
 export function nodeKey(nodePath: string): string {
@@ -98,20 +112,23 @@ async function buildSnapshot(): Promise<void> {
   writeFileSync(inputsFile, `${JSON.stringify(inputs, null, 1)}\n`);
 
   const tmp = join(outDir, `tsbpf.blob.${process.pid}.tmp`);
-  const built = run(["--snapshot-blob", tmp, "--build-snapshot", join(outDir, "tsbpf.cjs")], {
-    ...process.env,
-    TSBPF_SNAPSHOT_INPUTS: inputsFile,
-  });
+  const built = run(
+    [...SNAPSHOT_V8_FLAGS, "--snapshot-blob", tmp, "--build-snapshot", join(outDir, "tsbpf.cjs")],
+    { ...process.env, TSBPF_SNAPSHOT_INPUTS: inputsFile },
+  );
   if (built.status !== 0) throw new Error(`node --build-snapshot: ${built.stderr.trim()}`);
 
   // A damaged blob crashes node, so it is only put in place once it has run.
   const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
-  const probe = run(["--snapshot-blob", tmp, "--", "--version"]);
+  const probe = run([...SNAPSHOT_V8_FLAGS, "--snapshot-blob", tmp, "--", "--version"]);
   if (probe.stdout !== `tsbpf ${version}\n`) {
     throw new Error(`the snapshot does not start: ${probe.stderr.trim() || probe.stdout}`);
   }
   renameSync(tmp, join(outDir, "tsbpf.blob"));
-  writeFileSync(join(outDir, "tsbpf.blob.node"), `${nodeKey(process.execPath)}\n`);
+  writeFileSync(
+    join(outDir, "tsbpf.blob.node"),
+    `${nodeKey(process.execPath)}\n${SNAPSHOT_V8_FLAGS.join(" ")}\n`,
+  );
 }
 
 buildSnapshot().catch((e: unknown) => {
