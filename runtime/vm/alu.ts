@@ -1,69 +1,8 @@
-// 64-bit operations done on the two 32-bit halves of a register (views
-// I32/U32 over the register file, index 2n = low half, 2n+1 = high half):
-// shifts, sign extension and byte swaps stay in small-integer arithmetic,
-// which V8 compiles to a few machine instructions, where BigInt would
-// allocate. Shift counts arrive already masked to 0..63.
-
-export function shl64(I32: Int32Array, U32: Uint32Array, r: number, n: number): void {
-  if (n === 0) return;
-  const lo = U32[r]!;
-  if (n >= 32) {
-    I32[r + 1] = lo << (n - 32);
-    I32[r] = 0;
-  } else {
-    I32[r + 1] = (U32[r + 1]! << n) | (lo >>> (32 - n));
-    I32[r] = lo << n;
-  }
-}
-
-export function shr64(U32: Uint32Array, r: number, n: number): void {
-  if (n === 0) return;
-  const hi = U32[r + 1]!;
-  if (n >= 32) {
-    U32[r] = hi >>> (n - 32);
-    U32[r + 1] = 0;
-  } else {
-    U32[r] = (U32[r]! >>> n) | (hi << (32 - n));
-    U32[r + 1] = hi >>> n;
-  }
-}
-
-export function sar64(I32: Int32Array, U32: Uint32Array, r: number, n: number): void {
-  if (n === 0) return;
-  const hi = I32[r + 1]!;
-  if (n >= 32) {
-    I32[r] = hi >> (n - 32);
-    I32[r + 1] = hi >> 31;
-  } else {
-    I32[r] = (U32[r]! >>> n) | (hi << (32 - n));
-    I32[r + 1] = hi >> n;
-  }
-}
-
-/** Set a register to a signed 32-bit value sign-extended to 64 bits. */
-export function setSx(I32: Int32Array, r: number, v: number): void {
-  I32[r] = v;
-  I32[r + 1] = v >> 31;
-}
-
-function swap32(v: number): number {
-  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
-}
-
-/** bswap16/32/64 (swap = true) or truncation to 16/32 bits (le on this little-endian ISA). */
-export function endian(I32: Int32Array, r: number, bits: number, swap: boolean): void {
-  const lo = I32[r]!;
-  if (bits === 16) {
-    I32[r] = swap ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo & 0xffff;
-    I32[r + 1] = 0;
-  } else if (bits === 32) {
-    I32[r] = swap ? swap32(lo) : lo;
-    I32[r + 1] = 0;
-  } else if (swap) {
-    I32[r] = swap32(I32[r + 1]!);
-    I32[r + 1] = swap32(lo);
-  }
-}
+// Arithmetic the translating tier's generated code calls (runtime/translate
+// compile.ts RUNTIME) and step.ts uses for the rare 64-bit division: on
+// 32-bit halves of a register (index 2n = low, 2n + 1 = high) or plain
+// numbers, with BigInt only where 64-bit division needs it. The reference
+// interpreter's hot loop (interpreter.ts) writes its arithmetic inline.
 
 /** 32-bit unsigned/signed division and modulo with the ISA's rules for 0 and INT_MIN/-1. */
 export function divmod32(a: number, b: number, signed: boolean, mod: boolean): number {
@@ -102,14 +41,6 @@ export function mulhiU32(a: number, b: number): number {
   return (a1 * b1 + w2 + (t >>> 16)) | 0;
 }
 
-/** r *= (blo, bhi) modulo 2^64 on halves: no BigInt, so nothing allocated. */
-export function mul64(I32: Int32Array, r: number, blo: number, bhi: number): void {
-  const alo = I32[r]!;
-  const ahi = I32[r + 1]!;
-  I32[r + 1] = (mulhiU32(alo, blo) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
-  I32[r] = Math.imul(alo, blo);
-}
-
 /**
  * 64-bit div/mod of register `r` (halves index) by (blo, bhi): unsigned
  * values below 2^32 use number division; anything else goes through BigInt
@@ -132,14 +63,4 @@ export function divmod64h(
   }
   const b = (BigInt(bhi >>> 0) << 32n) | BigInt(blo >>> 0);
   U64[r >> 1] = divmod64(U64[r >> 1]!, b, signed, mod);
-}
-
-/** r += imm (sign-extended) modulo 2^64, as case 0x07; returns the new high half. */
-export function add64k(I32: Int32Array, r: number, k: number): number {
-  const a = I32[r]!;
-  const t = (a + k) | 0;
-  const h = (I32[r + 1]! + (k >> 31) + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-  I32[r + 1] = h;
-  I32[r] = t;
-  return h;
 }

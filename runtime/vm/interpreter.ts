@@ -1,8 +1,20 @@
-// The hot loop: one switch over the raw opcode byte of pre-decoded slots
-// (program.ts). Registers live in one ArrayBuffer seen as BigUint64Array /
-// BigInt64Array (for 64-bit add, sub, mul, compares: V8 lowers these to
-// machine arithmetic) and as Uint32Array / Int32Array halves (32-bit ALU,
-// bitwise ops, shifts, memory addresses: plain small-integer code).
+// The hot loop: one switch over the dispatch code of pre-decoded slots
+// (program.ts), in a function that calls nothing. Registers live in the
+// VM's register file, read and written here only through its Int32Array
+// view as 32-bit halves (index 2n = low, 2n + 1 = high; unsigned reads are
+// `>>> 0`): 64-bit add, sub, mul, shifts and compares are done on the
+// halves, which V8 compiles to plain machine arithmetic without BigInt.
+//
+// Why nothing is called (not even the small helpers of alu.ts): V8 must
+// assume a call may change any object, so a loop containing one reloads
+// the typed arrays' fields (data pointer, length, and where the process has
+// ever detached an ArrayBuffer, the detached bit) and re-checks their maps
+// at every access; and a function this large exhausts V8's inlining budget,
+// so small helpers stay calls. Everything that calls out — calls, exit,
+// lddw pseudo kinds, LD_ABS/LD_IND, memory accesses the fast path refuses
+// (hooked, read-only, out of bounds, unmapped), atomics, 64-bit division
+// with signed or wide operands, invalid instructions, budget faults — is
+// handed back to `execute`, which runs it with step.ts and re-enters.
 //
 // The switch runs the slot's dispatch code (program.ts): the opcode byte,
 // or 0x100 | a jump's opcode for an add-immediate fused with the
@@ -14,91 +26,177 @@
 // property loads at run time. test/vm/opcodes.test.ts checks every literal
 // against the bpf/isa enums.
 //
-// Inside the switch, `continue` goes on to the next slot and `break` takes
-// the instruction's jump (the code after the switch).
+// Inside the switch, `continue` goes on to the next slot, `break` takes
+// the instruction's jump (the code after the switch), and `return i` hands
+// slot i to step.ts (the OUT cases).
 //
 // Instructions are counted per straight-line run: `start` is the first slot
 // of the current run, and every control transfer adds `pc - start`; the
 // budget is checked on taken jumps and calls, so a run stops at most one
 // basic block after its budget is spent.
-//
-// Anything rare or long (calls, atomics, lddw pseudo kinds, LD_ABS/IND,
-// memory slow path, faults) lives in ops.ts.
 
-import { add64k, divmod32, divmod64h, endian, mul64, sar64, setSx, shl64, shr64 } from "./alu.js";
-import {
-  atomic,
-  callHelper,
-  callLocal,
-  callx,
-  fault,
-  ldPacket,
-  lddwPseudo,
-  memSlowLoad,
-  memSlowStore,
-  returnLocal,
-} from "./ops.js";
+import { jumpBudgetFault, step } from "./step.js";
 import type { Vm } from "./vm.js";
 
 const REGION_HI = 0x1000;
 
 /** Run from slot `entry` until the frame at `base` exits; r0 is left in the registers. */
 export function execute(vm: Vm, entry: number, base: number): void {
-  const p = vm.program;
-  const ins = p.ins;
-  const k64 = p.k64;
-  const k32 = p.k32;
-  const U64 = vm.U64;
-  const U32 = vm.U32;
+  let pc = entry;
+  for (;;) {
+    const at = run(vm, pc);
+    if (at < 0) jumpBudgetFault(vm, ~at);
+    pc = step(vm, at, base);
+    if (pc < 0) return;
+  }
+}
+
+/** Calls of `run` on its no-op path (see warmInterpreter). */
+const WARM_CALLS = 100;
+let warmed = false;
+
+/**
+ * Give `run` type feedback for its entry and exit code before its first
+ * real run, once per process. V8 allocates a function's feedback vector
+ * only after it has run a while, so when the first call spends its time in
+ * one long loop, the loads at its entry (vm.program, vm.I32, ...) run
+ * without one; the optimized code then deoptimizes at its first
+ * instruction, and every later call runs the loop in on-stack-replacement
+ * code, whose loop variables V8 cannot type (tagged pc, map checks of the
+ * code array at every instruction). Slot `n` (past the end of the code)
+ * returns at once: nothing runs, vm.count is unchanged.
+ */
+export function warmInterpreter(vm: Vm): void {
+  if (warmed) return;
+  warmed = true;
+  for (let k = 0; k < WARM_CALLS; k++) run(vm, vm.program.n);
+}
+
+/**
+ * Run from slot `entry` with vm.count instructions counted so far, until an
+ * instruction for step.ts: returns its slot with vm.count the count before
+ * it; or, when a taken jump spends the budget, ~(the jump's slot) with
+ * vm.count including the jump.
+ */
+function run(vm: Vm, entry: number): number {
+  const ins = vm.program.ins;
+  const k32 = vm.program.k32;
   const I32 = vm.I32;
   const mem = vm.mem;
+  const views = mem.views;
+  const rlens = mem.rlens;
+  const wlens = mem.wlens;
+  const nregions = rlens.length;
   const budget = vm.budget;
   let count = vm.count;
-  let pc = entry;
-  let start = entry;
+  let pc = entry | 0;
+  let start = pc;
   for (;;) {
     const i = pc;
     const b = i << 2;
     const w = ins[b]!;
-    const d = (w >> 8) & 15;
-    const d2 = d << 1;
+    const d2 = (w >> 7) & 30;
     pc = i + 1;
     switch (w >>> 16) {
       // ---- ALU64, K then X (opcode = op | source | 0x07) ----
-      // add/sub/mul on the 32-bit halves with an explicit carry: measured
-      // faster than BigInt64Array arithmetic, and nothing is allocated.
       case 0x07: { const a = I32[d2]!; const k = ins[b + 2]!; const r = (a + k) | 0; I32[d2 + 1] = (I32[d2 + 1]! + (k >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2] = r; continue; } // prettier-ignore
       case 0x0f: { const s2 = (w >> 11) & 30; const a = I32[d2]!; const r = (a + I32[s2]!) | 0; I32[d2 + 1] = (I32[d2 + 1]! + I32[s2 + 1]! + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2] = r; continue; } // prettier-ignore
       case 0x17: { const a = I32[d2]!; const k = ins[b + 2]!; I32[d2 + 1] = (I32[d2 + 1]! - (k >> 31) - ((a >>> 0) < (k >>> 0) ? 1 : 0)) | 0; I32[d2] = (a - k) | 0; continue; } // prettier-ignore
       case 0x1f: { const s2 = (w >> 11) & 30; const a = I32[d2]!; const c = I32[s2]!; I32[d2 + 1] = (I32[d2 + 1]! - I32[s2 + 1]! - ((a >>> 0) < (c >>> 0) ? 1 : 0)) | 0; I32[d2] = (a - c) | 0; continue; } // prettier-ignore
-      case 0x27: mul64(I32, d2, ins[b + 2]!, ins[b + 2]! >> 31); continue; // prettier-ignore
-      case 0x2f: { const s2 = (w >> 11) & 30; mul64(I32, d2, I32[s2]!, I32[s2 + 1]!); continue; } // prettier-ignore
-      case 0x37: divmod64h(I32, U64, d2, ins[b + 2]!, ins[b + 2]! >> 31, ins[b + 1] === 1, false); continue; // prettier-ignore
-      case 0x3f: { const s2 = (w >> 11) & 30; divmod64h(I32, U64, d2, I32[s2]!, I32[s2 + 1]!, ins[b + 1] === 1, false); continue; } // prettier-ignore
-      case 0x97: divmod64h(I32, U64, d2, ins[b + 2]!, ins[b + 2]! >> 31, ins[b + 1] === 1, true); continue; // prettier-ignore
-      case 0x9f: { const s2 = (w >> 11) & 30; divmod64h(I32, U64, d2, I32[s2]!, I32[s2 + 1]!, ins[b + 1] === 1, true); continue; } // prettier-ignore
+      case 0x27:
+      case 0x2f: {
+        // 64 x 64 -> 64: the low halves' full product (its high word from
+        // 16-bit pieces, each partial product exact in a double) plus the
+        // cross terms' low words.
+        const s2 = (w >> 11) & 30;
+        const blo = (w & 8) !== 0 ? I32[s2]! : ins[b + 2]!;
+        const bhi = (w & 8) !== 0 ? I32[s2 + 1]! : blo >> 31;
+        const alo = I32[d2]!;
+        const a0 = alo & 0xffff;
+        const a1 = alo >>> 16;
+        const b0 = blo & 0xffff;
+        const b1 = blo >>> 16;
+        const t = a1 * b0 + ((a0 * b0) >>> 16);
+        const u = a0 * b1 + (t & 0xffff);
+        const hi = a1 * b1 + (t >>> 16) + (u >>> 16);
+        I32[d2 + 1] = (hi + Math.imul(alo, bhi) + Math.imul(I32[d2 + 1]!, blo)) | 0;
+        I32[d2] = Math.imul(alo, blo);
+        continue;
+      }
+      case 0x37:
+      case 0x3f:
+      case 0x97:
+      case 0x9f: {
+        // Unsigned with both operands below 2^32 here; anything else in step.ts (BigInt).
+        const s2 = (w >> 11) & 30;
+        const blo = (w & 8) !== 0 ? I32[s2]! : ins[b + 2]!;
+        const bhi = (w & 8) !== 0 ? I32[s2 + 1]! : blo >> 31;
+        if (ins[b + 1] !== 0 || bhi !== 0 || I32[d2 + 1] !== 0) {
+          vm.count = count + i - start;
+          return i;
+        }
+        const a = I32[d2]! >>> 0;
+        const y = blo >>> 0;
+        const mod = (w & 0xf0) === 0x90;
+        I32[d2] = y === 0 ? (mod ? a : 0) : mod ? a % y : Math.floor(a / y);
+        continue;
+      }
       case 0x47: I32[d2] |= ins[b + 2]!; I32[d2 + 1] |= ins[b + 2]! >> 31; continue; // prettier-ignore
       case 0x4f: { const s2 = (w >> 11) & 30; I32[d2] |= I32[s2]!; I32[d2 + 1] |= I32[s2 + 1]!; continue; } // prettier-ignore
       case 0x57: I32[d2] &= ins[b + 2]!; I32[d2 + 1] &= ins[b + 2]! >> 31; continue; // prettier-ignore
       case 0x5f: { const s2 = (w >> 11) & 30; I32[d2] &= I32[s2]!; I32[d2 + 1] &= I32[s2 + 1]!; continue; } // prettier-ignore
       case 0xa7: I32[d2] ^= ins[b + 2]!; I32[d2 + 1] ^= ins[b + 2]! >> 31; continue; // prettier-ignore
       case 0xaf: { const s2 = (w >> 11) & 30; I32[d2] ^= I32[s2]!; I32[d2 + 1] ^= I32[s2 + 1]!; continue; } // prettier-ignore
-      case 0x67: shl64(I32, U32, d2, ins[b + 2]! & 63); continue; // prettier-ignore
-      case 0x6f: shl64(I32, U32, d2, U32[(w >> 11) & 30]! & 63); continue; // prettier-ignore
-      case 0x77: shr64(U32, d2, ins[b + 2]! & 63); continue; // prettier-ignore
-      case 0x7f: shr64(U32, d2, U32[(w >> 11) & 30]! & 63); continue; // prettier-ignore
-      case 0xc7: sar64(I32, U32, d2, ins[b + 2]! & 63); continue; // prettier-ignore
-      case 0xcf: sar64(I32, U32, d2, U32[(w >> 11) & 30]! & 63); continue; // prettier-ignore
+      case 0x67:
+      case 0x6f: {
+        const n = ((w & 8) !== 0 ? I32[(w >> 11) & 30]! : ins[b + 2]!) & 63;
+        const lo = I32[d2]!;
+        if (n >= 32) {
+          I32[d2 + 1] = lo << (n - 32);
+          I32[d2] = 0;
+        } else if (n !== 0) {
+          I32[d2 + 1] = (I32[d2 + 1]! << n) | (lo >>> (32 - n));
+          I32[d2] = lo << n;
+        }
+        continue;
+      }
+      case 0x77:
+      case 0x7f: {
+        const n = ((w & 8) !== 0 ? I32[(w >> 11) & 30]! : ins[b + 2]!) & 63;
+        const hi = I32[d2 + 1]!;
+        if (n >= 32) {
+          I32[d2] = hi >>> (n - 32);
+          I32[d2 + 1] = 0;
+        } else if (n !== 0) {
+          I32[d2] = (I32[d2]! >>> n) | (hi << (32 - n));
+          I32[d2 + 1] = hi >>> n;
+        }
+        continue;
+      }
+      case 0xc7:
+      case 0xcf: {
+        const n = ((w & 8) !== 0 ? I32[(w >> 11) & 30]! : ins[b + 2]!) & 63;
+        const hi = I32[d2 + 1]!;
+        if (n >= 32) {
+          I32[d2] = hi >> (n - 32);
+          I32[d2 + 1] = hi >> 31;
+        } else if (n !== 0) {
+          I32[d2] = (I32[d2]! >>> n) | (hi << (32 - n));
+          I32[d2 + 1] = hi >> n;
+        }
+        continue;
+      }
       case 0x87: { const r = -I32[d2]! | 0; I32[d2 + 1] = (~I32[d2 + 1]! + (r === 0 ? 1 : 0)) | 0; I32[d2] = r; continue; } // prettier-ignore
-      case 0xb7: setSx(I32, d2, ins[b + 2]!); continue; // prettier-ignore
+      case 0xb7: { const k = ins[b + 2]!; I32[d2] = k; I32[d2 + 1] = k >> 31; continue; } // prettier-ignore
       case 0xbf: {
         const s2 = (w >> 11) & 30;
         const off = ins[b + 1]!;
-        if (off === 0) { I32[d2] = I32[s2]!; I32[d2 + 1] = I32[s2 + 1]!; } // prettier-ignore
-        else setSx(I32, d2, off === 8 ? (I32[s2]! << 24) >> 24 : off === 16 ? (I32[s2]! << 16) >> 16 : I32[s2]!); // prettier-ignore
+        if (off === 0) { I32[d2] = I32[s2]!; I32[d2 + 1] = I32[s2 + 1]!; continue; } // prettier-ignore
+        const v = off === 8 ? (I32[s2]! << 24) >> 24 : off === 16 ? (I32[s2]! << 16) >> 16 : I32[s2]!; // prettier-ignore
+        I32[d2] = v;
+        I32[d2 + 1] = v >> 31;
         continue;
       }
-      case 0xd7: endian(I32, d2, ins[b + 2]!, true); continue; // prettier-ignore
 
       // ---- ALU (32-bit, result zero-extended), opcode = op | source | 0x04 ----
       case 0x04: I32[d2] = I32[d2]! + ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
@@ -107,10 +205,20 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x1c: I32[d2] = I32[d2]! - I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
       case 0x24: I32[d2] = Math.imul(I32[d2]!, ins[b + 2]!); I32[d2 + 1] = 0; continue; // prettier-ignore
       case 0x2c: I32[d2] = Math.imul(I32[d2]!, I32[(w >> 11) & 30]!); I32[d2 + 1] = 0; continue; // prettier-ignore
-      case 0x34: I32[d2] = divmod32(I32[d2]!, ins[b + 2]!, ins[b + 1] === 1, false); I32[d2 + 1] = 0; continue; // prettier-ignore
-      case 0x3c: I32[d2] = divmod32(I32[d2]!, I32[(w >> 11) & 30]!, ins[b + 1] === 1, false); I32[d2 + 1] = 0; continue; // prettier-ignore
-      case 0x94: I32[d2] = divmod32(I32[d2]!, ins[b + 2]!, ins[b + 1] === 1, true); I32[d2 + 1] = 0; continue; // prettier-ignore
-      case 0x9c: I32[d2] = divmod32(I32[d2]!, I32[(w >> 11) & 30]!, ins[b + 1] === 1, true); I32[d2 + 1] = 0; continue; // prettier-ignore
+      case 0x34:
+      case 0x3c:
+      case 0x94:
+      case 0x9c: {
+        // The ISA's rules: x / 0 = 0, x % 0 = x, INT_MIN / -1 = INT_MIN (signed: off 1).
+        const y = (w & 8) !== 0 ? I32[(w >> 11) & 30]! : ins[b + 2]!;
+        const x = I32[d2]!;
+        const mod = (w & 0xf0) === 0x90;
+        if (y === 0) I32[d2] = mod ? x : 0;
+        else if (ins[b + 1] === 1) I32[d2] = mod ? x % y : (x / y) | 0;
+        else I32[d2] = mod ? (x >>> 0) % (y >>> 0) : Math.floor((x >>> 0) / (y >>> 0));
+        I32[d2 + 1] = 0;
+        continue;
+      }
       case 0x44: I32[d2] |= ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
       case 0x4c: I32[d2] |= I32[(w >> 11) & 30]!; I32[d2 + 1] = 0; continue; // prettier-ignore
       case 0x54: I32[d2] &= ins[b + 2]!; I32[d2 + 1] = 0; continue; // prettier-ignore
@@ -132,8 +240,26 @@ export function execute(vm: Vm, entry: number, base: number): void {
         I32[d2 + 1] = 0;
         continue;
       }
-      case 0xd4: endian(I32, d2, ins[b + 2]!, false); continue; // prettier-ignore
-      case 0xdc: endian(I32, d2, ins[b + 2]!, true); continue; // prettier-ignore
+      case 0xd4:
+      case 0xdc:
+      case 0xd7: {
+        // le16/le32/le64 truncate (0xd4), be* (0xdc) and bswap* (0xd7) swap bytes.
+        const bits = ins[b + 2]!;
+        const swap = (w & 255) !== 0xd4;
+        const lo = I32[d2]!;
+        if (bits === 16) {
+          I32[d2] = swap ? ((lo & 0xff) << 8) | ((lo >>> 8) & 0xff) : lo & 0xffff;
+          I32[d2 + 1] = 0;
+        } else if (bits === 32) {
+          I32[d2] = swap ? ((lo & 0xff) << 24) | ((lo & 0xff00) << 8) | ((lo >>> 8) & 0xff00) | (lo >>> 24) : lo; // prettier-ignore
+          I32[d2 + 1] = 0;
+        } else if (swap) {
+          const hi = I32[d2 + 1]!;
+          I32[d2] = ((hi & 0xff) << 24) | ((hi & 0xff00) << 8) | ((hi >>> 8) & 0xff00) | (hi >>> 24); // prettier-ignore
+          I32[d2 + 1] = ((lo & 0xff) << 24) | ((lo & 0xff00) << 8) | ((lo >>> 8) & 0xff00) | (lo >>> 24); // prettier-ignore
+        }
+        continue;
+      }
 
       // ---- JMP (64-bit compares), opcode = op | source | 0x05 ----
       case 0x05: break; // prettier-ignore
@@ -141,22 +267,22 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x1d: { const s2 = (w >> 11) & 30; if (I32[d2] === I32[s2] && I32[d2 + 1] === I32[s2 + 1]) break; continue; } // prettier-ignore
       case 0x55: { const k = ins[b + 2]!; if (!(I32[d2] === k && I32[d2 + 1] === k >> 31)) break; continue; } // prettier-ignore
       case 0x5d: { const s2 = (w >> 11) & 30; if (!(I32[d2] === I32[s2] && I32[d2 + 1] === I32[s2 + 1])) break; continue; } // prettier-ignore
-      case 0x25: { const k = ins[b + 2]!; const h = U32[d2 + 1]!; const kh = (k >> 31) >>> 0; if (h > kh || (h === kh && U32[d2]! > k >>> 0)) break; continue; } // prettier-ignore
-      case 0x2d: { const s2 = (w >> 11) & 30; const h = U32[d2 + 1]!; const kh = U32[s2 + 1]!; if (h > kh || (h === kh && U32[d2]! > U32[s2]!)) break; continue; } // prettier-ignore
-      case 0x35: { const k = ins[b + 2]!; const h = U32[d2 + 1]!; const kh = (k >> 31) >>> 0; if (h > kh || (h === kh && U32[d2]! >= k >>> 0)) break; continue; } // prettier-ignore
-      case 0x3d: { const s2 = (w >> 11) & 30; const h = U32[d2 + 1]!; const kh = U32[s2 + 1]!; if (h > kh || (h === kh && U32[d2]! >= U32[s2]!)) break; continue; } // prettier-ignore
-      case 0xa5: { const k = ins[b + 2]!; const h = U32[d2 + 1]!; const kh = (k >> 31) >>> 0; if (h < kh || (h === kh && U32[d2]! < k >>> 0)) break; continue; } // prettier-ignore
-      case 0xad: { const s2 = (w >> 11) & 30; const h = U32[d2 + 1]!; const kh = U32[s2 + 1]!; if (h < kh || (h === kh && U32[d2]! < U32[s2]!)) break; continue; } // prettier-ignore
-      case 0xb5: { const k = ins[b + 2]!; const h = U32[d2 + 1]!; const kh = (k >> 31) >>> 0; if (h < kh || (h === kh && U32[d2]! <= k >>> 0)) break; continue; } // prettier-ignore
-      case 0xbd: { const s2 = (w >> 11) & 30; const h = U32[d2 + 1]!; const kh = U32[s2 + 1]!; if (h < kh || (h === kh && U32[d2]! <= U32[s2]!)) break; continue; } // prettier-ignore
-      case 0x65: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h > kh || (h === kh && U32[d2]! > k >>> 0)) break; continue; } // prettier-ignore
-      case 0x6d: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h > kh || (h === kh && U32[d2]! > U32[s2]!)) break; continue; } // prettier-ignore
-      case 0x75: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h > kh || (h === kh && U32[d2]! >= k >>> 0)) break; continue; } // prettier-ignore
-      case 0x7d: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h > kh || (h === kh && U32[d2]! >= U32[s2]!)) break; continue; } // prettier-ignore
-      case 0xc5: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h < kh || (h === kh && U32[d2]! < k >>> 0)) break; continue; } // prettier-ignore
-      case 0xcd: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h < kh || (h === kh && U32[d2]! < U32[s2]!)) break; continue; } // prettier-ignore
-      case 0xd5: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h < kh || (h === kh && U32[d2]! <= k >>> 0)) break; continue; } // prettier-ignore
-      case 0xdd: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h < kh || (h === kh && U32[d2]! <= U32[s2]!)) break; continue; } // prettier-ignore
+      case 0x25: { const k = ins[b + 2]!; const h = (I32[d2 + 1]! >>> 0); const kh = (k >> 31) >>> 0; if (h > kh || (h === kh && (I32[d2]! >>> 0) > k >>> 0)) break; continue; } // prettier-ignore
+      case 0x2d: { const s2 = (w >> 11) & 30; const h = (I32[d2 + 1]! >>> 0); const kh = (I32[s2 + 1]! >>> 0); if (h > kh || (h === kh && (I32[d2]! >>> 0) > (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0x35: { const k = ins[b + 2]!; const h = (I32[d2 + 1]! >>> 0); const kh = (k >> 31) >>> 0; if (h > kh || (h === kh && (I32[d2]! >>> 0) >= k >>> 0)) break; continue; } // prettier-ignore
+      case 0x3d: { const s2 = (w >> 11) & 30; const h = (I32[d2 + 1]! >>> 0); const kh = (I32[s2 + 1]! >>> 0); if (h > kh || (h === kh && (I32[d2]! >>> 0) >= (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0xa5: { const k = ins[b + 2]!; const h = (I32[d2 + 1]! >>> 0); const kh = (k >> 31) >>> 0; if (h < kh || (h === kh && (I32[d2]! >>> 0) < k >>> 0)) break; continue; } // prettier-ignore
+      case 0xad: { const s2 = (w >> 11) & 30; const h = (I32[d2 + 1]! >>> 0); const kh = (I32[s2 + 1]! >>> 0); if (h < kh || (h === kh && (I32[d2]! >>> 0) < (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0xb5: { const k = ins[b + 2]!; const h = (I32[d2 + 1]! >>> 0); const kh = (k >> 31) >>> 0; if (h < kh || (h === kh && (I32[d2]! >>> 0) <= k >>> 0)) break; continue; } // prettier-ignore
+      case 0xbd: { const s2 = (w >> 11) & 30; const h = (I32[d2 + 1]! >>> 0); const kh = (I32[s2 + 1]! >>> 0); if (h < kh || (h === kh && (I32[d2]! >>> 0) <= (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0x65: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h > kh || (h === kh && (I32[d2]! >>> 0) > k >>> 0)) break; continue; } // prettier-ignore
+      case 0x6d: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h > kh || (h === kh && (I32[d2]! >>> 0) > (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0x75: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h > kh || (h === kh && (I32[d2]! >>> 0) >= k >>> 0)) break; continue; } // prettier-ignore
+      case 0x7d: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h > kh || (h === kh && (I32[d2]! >>> 0) >= (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0xc5: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h < kh || (h === kh && (I32[d2]! >>> 0) < k >>> 0)) break; continue; } // prettier-ignore
+      case 0xcd: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h < kh || (h === kh && (I32[d2]! >>> 0) < (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
+      case 0xd5: { const k = ins[b + 2]!; const h = I32[d2 + 1]!; const kh = k >> 31; if (h < kh || (h === kh && (I32[d2]! >>> 0) <= k >>> 0)) break; continue; } // prettier-ignore
+      case 0xdd: { const s2 = (w >> 11) & 30; const h = I32[d2 + 1]!; const kh = I32[s2 + 1]!; if (h < kh || (h === kh && (I32[d2]! >>> 0) <= (I32[s2]! >>> 0))) break; continue; } // prettier-ignore
       case 0x45: { const k = ins[b + 2]!; if (((I32[d2]! & k) | (I32[d2 + 1]! & (k >> 31))) !== 0) break; continue; } // prettier-ignore
       case 0x4d: { const s2 = (w >> 11) & 30; if (((I32[d2]! & I32[s2]!) | (I32[d2 + 1]! & I32[s2 + 1]!)) !== 0) break; continue; } // prettier-ignore
       case 0xe5: {
@@ -173,14 +299,14 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x1e: if (I32[d2] === I32[(w >> 11) & 30]) break; continue; // prettier-ignore
       case 0x56: if (I32[d2] !== ins[b + 2]) break; continue; // prettier-ignore
       case 0x5e: if (I32[d2] !== I32[(w >> 11) & 30]) break; continue; // prettier-ignore
-      case 0x26: if (U32[d2]! > ins[b + 2]! >>> 0) break; continue; // prettier-ignore
-      case 0x2e: if (U32[d2]! > U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
-      case 0x36: if (U32[d2]! >= ins[b + 2]! >>> 0) break; continue; // prettier-ignore
-      case 0x3e: if (U32[d2]! >= U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
-      case 0xa6: if (U32[d2]! < ins[b + 2]! >>> 0) break; continue; // prettier-ignore
-      case 0xae: if (U32[d2]! < U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
-      case 0xb6: if (U32[d2]! <= ins[b + 2]! >>> 0) break; continue; // prettier-ignore
-      case 0xbe: if (U32[d2]! <= U32[(w >> 11) & 30]!) break; continue; // prettier-ignore
+      case 0x26: if ((I32[d2]! >>> 0) > ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0x2e: if ((I32[d2]! >>> 0) > (I32[(w >> 11) & 30]! >>> 0)) break; continue; // prettier-ignore
+      case 0x36: if ((I32[d2]! >>> 0) >= ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0x3e: if ((I32[d2]! >>> 0) >= (I32[(w >> 11) & 30]! >>> 0)) break; continue; // prettier-ignore
+      case 0xa6: if ((I32[d2]! >>> 0) < ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0xae: if ((I32[d2]! >>> 0) < (I32[(w >> 11) & 30]! >>> 0)) break; continue; // prettier-ignore
+      case 0xb6: if ((I32[d2]! >>> 0) <= ins[b + 2]! >>> 0) break; continue; // prettier-ignore
+      case 0xbe: if ((I32[d2]! >>> 0) <= (I32[(w >> 11) & 30]! >>> 0)) break; continue; // prettier-ignore
       case 0x66: if (I32[d2]! > ins[b + 2]!) break; continue; // prettier-ignore
       case 0x6e: if (I32[d2]! > I32[(w >> 11) & 30]!) break; continue; // prettier-ignore
       case 0x76: if (I32[d2]! >= ins[b + 2]!) break; continue; // prettier-ignore
@@ -192,57 +318,35 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x46: if ((I32[d2]! & ins[b + 2]!) !== 0) break; continue; // prettier-ignore
       case 0x4e: if ((I32[d2]! & I32[(w >> 11) & 30]!) !== 0) break; continue; // prettier-ignore
 
-      // ---- calls and exit: they change frames, so the run count is settled first ----
+      // ---- OUT: calls, exit, LD_ABS/LD_IND, atomics, invalid slots (step.ts) ----
       case 0x85:
       case 0x8d:
-      case 0x95: {
-        count += pc - start;
-        vm.count = count;
-        if ((w & 255) === 0x95) {
-          if (vm.depth === base) return;
-          pc = returnLocal(vm);
-        } else if ((w & 255) === 0x8d) {
-          pc = callx(vm, i, d);
-        } else if (((w >> 12) & 15) === 1) {
-          pc = callLocal(vm, i, ins[b + 1]!);
-        } else {
-          callHelper(vm, i, ins[b + 2]!, (w >> 12) & 15);
-        }
-        count = vm.count;
-        if (count > budget) fault(vm, i, "budget", `instruction budget of ${budget} exhausted`);
-        start = pc;
-        continue;
-      }
-
-      // ---- lddw and the legacy packet loads ----
-      case 0x18: {
-        if (((w >> 12) & 15) !== 0) {
-          vm.count = count + i + 2 - start;
-          lddwPseudo(vm, i);
-        }
-        I32[d2] = k32[i << 1]!;
-        I32[d2 + 1] = k32[(i << 1) + 1]!;
-        pc = i + 2;
-        continue;
-      }
+      case 0x95:
       case 0x20:
       case 0x28:
       case 0x30:
       case 0x40:
       case 0x48:
-      case 0x50: {
-        // prettier-ignore
-        vm.count = count + pc - start;
-        if (!ldPacket(vm, i, w, ins[b + 2]!)) {
-          // Out of bounds: Linux ends the program with r0 = 0.
-          I32[0] = 0;
-          I32[1] = 0;
-          vm.depth = base;
-          vm.count = count + pc - start;
-          return;
+      case 0x50:
+      case 0xc3:
+      case 0xcb:
+      case 0xd3:
+      case 0xdb:
+      // Invalid instructions (opcode 0 after predecode): step.ts faults.
+      default:
+        vm.count = count + i - start;
+        return i;
+
+      // ---- lddw (a pseudo src is resolved in step.ts, once) ----
+      case 0x18:
+        if (((w >> 12) & 15) !== 0) {
+          vm.count = count + i - start;
+          return i;
         }
+        I32[d2] = k32[i << 1]!;
+        I32[d2 + 1] = k32[(i << 1) + 1]!;
+        pc = i + 2;
         continue;
-      }
 
       // ---- loads: dst = *(size *)(src + off); region in the high half, offset in the low ----
       case 0x61:
@@ -254,21 +358,20 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x91: {
         // prettier-ignore
         const s2 = (w >> 11) & 30;
-        const slot = U32[s2 + 1]! - REGION_HI;
-        const o = U32[s2]! + ins[b + 1]!;
+        const slot = (I32[s2 + 1]! >>> 0) - REGION_HI;
+        const o = (I32[s2]! >>> 0) + ins[b + 1]!;
         const op = w & 255;
         const size = op === 0x79 ? 8 : op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : 1; // prettier-ignore
-        if (slot < 0 || slot >= mem.rlens.length || o < 0 || o + size > mem.rlens[slot]!) {
-          vm.count = count + pc - start;
-          memSlowLoad(vm, i, d, s2 >> 1, ins[b + 1]!, op);
-          continue;
+        if (slot < 0 || slot >= nregions || o < 0 || o + size > rlens[slot]!) {
+          vm.count = count + i - start;
+          return i;
         }
-        const v = mem.views[slot]!;
-        if (op === 0x61) { U32[d2] = v.getUint32(o, true); U32[d2 + 1] = 0; } // prettier-ignore
-        else if (op === 0x79) { U32[d2] = v.getUint32(o, true); U32[d2 + 1] = v.getUint32(o + 4, true); } // prettier-ignore
-        else if (op === 0x71) { U32[d2] = v.getUint8(o); U32[d2 + 1] = 0; } // prettier-ignore
-        else if (op === 0x69) { U32[d2] = v.getUint16(o, true); U32[d2 + 1] = 0; } // prettier-ignore
-        else setSx(I32, d2, op === 0x81 ? v.getInt32(o, true) : op === 0x89 ? v.getInt16(o, true) : v.getInt8(o)); // prettier-ignore
+        const v = views[slot]!;
+        if (op === 0x61) { I32[d2] = v.getInt32(o, true); I32[d2 + 1] = 0; } // prettier-ignore
+        else if (op === 0x79) { I32[d2] = v.getInt32(o, true); I32[d2 + 1] = v.getInt32(o + 4, true); } // prettier-ignore
+        else if (op === 0x71) { I32[d2] = v.getUint8(o); I32[d2 + 1] = 0; } // prettier-ignore
+        else if (op === 0x69) { I32[d2] = v.getUint16(o, true); I32[d2 + 1] = 0; } // prettier-ignore
+        else { const x = op === 0x81 ? v.getInt32(o, true) : op === 0x89 ? v.getInt16(o, true) : v.getInt8(o); I32[d2] = x; I32[d2 + 1] = x >> 31; } // prettier-ignore
         continue;
       }
 
@@ -282,20 +385,19 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x73:
       case 0x7b: {
         // prettier-ignore
-        const slot = U32[d2 + 1]! - REGION_HI;
-        const o = U32[d2]! + ins[b + 1]!;
+        const slot = (I32[d2 + 1]! >>> 0) - REGION_HI;
+        const o = (I32[d2]! >>> 0) + ins[b + 1]!;
         const op = w & 255;
         const sz = op & 0x18;
         const size = sz === 0x18 ? 8 : sz === 0 ? 4 : sz === 8 ? 2 : 1;
+        if (slot < 0 || slot >= nregions || o < 0 || o + size > wlens[slot]!) {
+          vm.count = count + i - start;
+          return i;
+        }
         const s2 = (w >> 11) & 30;
         const isImm = (op & 7) === 2;
         const lo = isImm ? ins[b + 2]! : I32[s2]!;
-        if (slot < 0 || slot >= mem.wlens.length || o < 0 || o + size > mem.wlens[slot]!) {
-          vm.count = count + pc - start;
-          memSlowStore(vm, i, d, ins[b + 1]!, size, isImm ? k64[i]! : U64[s2 >> 1]!);
-          continue;
-        }
-        const v = mem.views[slot]!;
+        const v = views[slot]!;
         if (size === 4) v.setInt32(o, lo, true);
         else if (size === 8) {
           v.setInt32(o, lo, true);
@@ -304,22 +406,15 @@ export function execute(vm: Vm, entry: number, base: number): void {
         else v.setUint16(o, lo & 0xffff, true);
         continue;
       }
-      case 0xc3:
-      case 0xcb:
-      case 0xd3:
-      case 0xdb: // prettier-ignore
-        vm.count = count + pc - start;
-        atomic(vm, i, w, ins[b + 1]!, ins[b + 2]!);
-        continue;
 
       // ---- fused: add imm to rX (slot i), then jump on rX vs imm (slot i + 1) ----
-      // 64-bit: the add as case 0x07, then the compare on the new halves.
-      case 0x115: { const h = add64k(I32, d2, ins[b + 2]!); const k = ins[b + 6]!; pc = i + 2; if (I32[d2] === k && h === k >> 31) break; continue; } // prettier-ignore
-      case 0x155: { const h = add64k(I32, d2, ins[b + 2]!); const k = ins[b + 6]!; pc = i + 2; if (!(I32[d2] === k && h === k >> 31)) break; continue; } // prettier-ignore
-      case 0x125: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h > kh || (h === kh && U32[d2]! > k >>> 0)) break; continue; } // prettier-ignore
-      case 0x135: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h > kh || (h === kh && U32[d2]! >= k >>> 0)) break; continue; } // prettier-ignore
-      case 0x1a5: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h < kh || (h === kh && U32[d2]! < k >>> 0)) break; continue; } // prettier-ignore
-      case 0x1b5: { const h = add64k(I32, d2, ins[b + 2]!) >>> 0; const k = ins[b + 6]!; const kh = (k >> 31) >>> 0; pc = i + 2; if (h < kh || (h === kh && U32[d2]! <= k >>> 0)) break; continue; } // prettier-ignore
+      // 64-bit: the add as case 0x07, then the compare on the new halves (r low, h high).
+      case 0x115: { const a = I32[d2]!; const c = ins[b + 2]!; const r = (a + c) | 0; const h = (I32[d2 + 1]! + (c >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2 + 1] = h; I32[d2] = r; const k = ins[b + 6]!; pc = i + 2; if (r === k && h === k >> 31) break; continue; } // prettier-ignore
+      case 0x155: { const a = I32[d2]!; const c = ins[b + 2]!; const r = (a + c) | 0; const h = (I32[d2 + 1]! + (c >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2 + 1] = h; I32[d2] = r; const k = ins[b + 6]!; pc = i + 2; if (!(r === k && h === k >> 31)) break; continue; } // prettier-ignore
+      case 0x125: { const a = I32[d2]!; const c = ins[b + 2]!; const r = (a + c) | 0; const h = (I32[d2 + 1]! + (c >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2 + 1] = h; I32[d2] = r; const k = ins[b + 6]!; pc = i + 2; const kh = (k >> 31) >>> 0; if (h >>> 0 > kh || (h >>> 0 === kh && r >>> 0 > k >>> 0)) break; continue; } // prettier-ignore
+      case 0x135: { const a = I32[d2]!; const c = ins[b + 2]!; const r = (a + c) | 0; const h = (I32[d2 + 1]! + (c >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2 + 1] = h; I32[d2] = r; const k = ins[b + 6]!; pc = i + 2; const kh = (k >> 31) >>> 0; if (h >>> 0 > kh || (h >>> 0 === kh && r >>> 0 >= k >>> 0)) break; continue; } // prettier-ignore
+      case 0x1a5: { const a = I32[d2]!; const c = ins[b + 2]!; const r = (a + c) | 0; const h = (I32[d2 + 1]! + (c >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2 + 1] = h; I32[d2] = r; const k = ins[b + 6]!; pc = i + 2; const kh = (k >> 31) >>> 0; if (h >>> 0 < kh || (h >>> 0 === kh && r >>> 0 < k >>> 0)) break; continue; } // prettier-ignore
+      case 0x1b5: { const a = I32[d2]!; const c = ins[b + 2]!; const r = (a + c) | 0; const h = (I32[d2 + 1]! + (c >> 31) + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0; I32[d2 + 1] = h; I32[d2] = r; const k = ins[b + 6]!; pc = i + 2; const kh = (k >> 31) >>> 0; if (h >>> 0 < kh || (h >>> 0 === kh && r >>> 0 <= k >>> 0)) break; continue; } // prettier-ignore
       // 32-bit: the add as case 0x04 (high half cleared), then the compare on the low half.
       case 0x116: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v === ins[b + 6]) break; continue; } // prettier-ignore
       case 0x156: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v !== ins[b + 6]) break; continue; } // prettier-ignore
@@ -327,10 +422,6 @@ export function execute(vm: Vm, entry: number, base: number): void {
       case 0x136: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 >= ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
       case 0x1a6: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 < ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
       case 0x1b6: { const v = (I32[d2] = (I32[d2]! + ins[b + 2]!) | 0); I32[d2 + 1] = 0; pc = i + 2; if (v >>> 0 <= ins[b + 6]! >>> 0) break; continue; } // prettier-ignore
-
-      default:
-        vm.count = count + pc - start;
-        fault(vm, i, "invalid", `invalid instruction: ${p.reasons.get(i) ?? "unknown opcode"}`);
     }
     // Only taken jumps get here: every other case continues the loop. The
     // jump is slot pc - 1: i, or i + 1 after a fused pair.
@@ -338,7 +429,7 @@ export function execute(vm: Vm, entry: number, base: number): void {
     count += pc - start;
     if (count > budget) {
       vm.count = count;
-      fault(vm, jump, "budget", `instruction budget of ${budget} exhausted`);
+      return ~jump;
     }
     pc = start = ins[(jump << 2) + 1]!;
   }

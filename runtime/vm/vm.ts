@@ -3,7 +3,7 @@
 // a `{ ok: false }` result. `createVm` is the public constructor.
 
 import { describeSlot } from "./describe.js";
-import { execute } from "./interpreter.js";
+import { execute, warmInterpreter } from "./interpreter.js";
 import { CODE_HI, Memory, REGION_HI, codePtr } from "./memory.js";
 import { enterFrame } from "./ops.js";
 import { predecode, type Program } from "./program.js";
@@ -102,6 +102,7 @@ export class Vm implements VmHandle {
     this.budget = options.budget ?? DEFAULT_BUDGET;
     this.tier = options.tier ?? defaultTier;
     this.engine = this.tier === "translate" ? "translate" : "interpret";
+    warmInterpreter(this);
   }
 
   /** Run from slot `entry` until the frame at `base` exits, on this VM's tier. */
