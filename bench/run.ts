@@ -40,6 +40,7 @@ const settings = quick
       rounds: 3,
       repeat: 20_000,
       interpRepeat: 200,
+      interpWarmupMs: 300,
       compileRounds: 3,
       alloc: { packets: 20_000, repeat: 2_000, calls: 200 },
     }
@@ -47,6 +48,7 @@ const settings = quick
       rounds: 7,
       repeat: 200_000,
       interpRepeat: 2_000,
+      interpWarmupMs: 1_000,
       compileRounds: 5,
       alloc: { packets: 100_000, repeat: 10_000, calls: 1_000 },
     };
@@ -111,6 +113,7 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
       const it = interpreterTime(object, prog, {
         rounds: settings.rounds,
         repeat: settings.interpRepeat,
+        warmupMs: settings.interpWarmupMs,
       });
       if (!it.ok) r.interp = { error: it.error };
       else {
@@ -126,7 +129,10 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
           load: [load0, load1()],
         };
       }
-      const alloc = interpreterAllocation(object, prog, settings.alloc);
+      const alloc = interpreterAllocation(object, prog, {
+        ...settings.alloc,
+        warmupMs: settings.interpWarmupMs,
+      });
       r.alloc = alloc.ok ? alloc : { error: alloc.error };
     }
   } finally {

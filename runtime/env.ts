@@ -83,6 +83,8 @@ export interface Packet {
    * moved or cleared: the helper does that. Re-registers the region.
    */
   setBounds(bounds: { meta?: number; data?: number; end?: number }): boolean;
+  /** setBounds with all three given (the per-packet helpers: no object per call). */
+  setGeometry(meta: number, data: number, end: number): boolean;
   /**
    * Reallocate (like pskb_expand_head) so at least `head` bytes precede meta
    * and `tail` bytes follow end; contents are kept, positions shift. Only

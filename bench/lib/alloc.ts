@@ -14,6 +14,7 @@ import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { loadObject } from "../../runtime/index.js";
 import type { BenchProgram } from "../corpus.js";
+import { warmUp } from "./measure.js";
 
 export type AllocResult =
   | {
@@ -52,7 +53,7 @@ function allocatedBy(gc: () => void, work: () => void): { bytes: number; gcs: nu
 export function interpreterAllocation(
   object: Uint8Array,
   prog: BenchProgram,
-  opts: { packets: number; repeat: number; calls: number },
+  opts: { packets: number; repeat: number; calls: number; warmupMs: number },
 ): AllocResult {
   let program;
   try {
@@ -67,7 +68,9 @@ export function interpreterAllocation(
   const packets = prog.packets.map((p) => Uint8Array.from(p.bytes));
   const gc = fullGc();
   // Warm up as measure.ts does: translated, map elements created, host JIT done.
-  for (let k = 0; k < 2; k++) for (const packet of packets) program.run({ packet, repeat: opts.repeat }); // prettier-ignore
+  warmUp(() => {
+    for (const packet of packets) program.run({ packet, repeat: opts.repeat });
+  }, opts.warmupMs);
   for (let k = 0; k < opts.calls; k++) program.run({ packet: packets[k % packets.length]! });
   const single = allocatedBy(gc, () => {
     for (let k = 0; k < opts.calls; k++) program.run({ packet: packets[k % packets.length]! });

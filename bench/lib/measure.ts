@@ -67,13 +67,38 @@ export type InterpTime =
 /** Calls of run({ packet }) per packet for the single-run figure. */
 const SINGLE_RUNS = 200;
 
+/** CPU nanoseconds of this process so far. */
+const cpuNs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) * 1000;
+};
+
+/**
+ * Run `pass` until `ms` of CPU time have gone by (at least twice). The
+ * translating tier is made of JavaScript functions that V8 compiles in the
+ * background once they are hot, and recompiles after the first runs of a
+ * path they had not seen (each deoptimization costs another compile, ~100 ms
+ * of a loaded CPU here): a single pass measured the host's JIT warming up,
+ * not the interpreter (counters went from ~2,000 to ~200 ns/packet over the
+ * first second). The kernel's JIT compiled the program at load time.
+ */
+export function warmUp(pass: () => void, ms: number): void {
+  const until = cpuNs() + ms * 1e6;
+  let passes = 0;
+  while (passes < 2 || cpuNs() < until) {
+    pass();
+    passes++;
+  }
+}
+
 /**
  * The interpreter's mean ns per packet, measured as the kernel's time is:
  * each packet run `repeat` times in one call (BPF_PROG_TEST_RUN's repeat:
  * the same packet and context, set-up not counted per packet), the set's
  * mean taken per round, the median of the rounds returned. `singleNs` is
  * the plain `run({ packet })` per call, set-up and result included, so
- * nobody mistakes the first figure for the cost of one call. CPU time
+ * nobody mistakes the first figure for the cost of one call. The timed
+ * rounds follow `warmupMs` of untimed passes (see warmUp). CPU time
  * (process.cpuUsage): test_run's duration leaves out the time the kernel
  * was rescheduled, and wall time here would mostly count the wait for a
  * CPU on this loaded machine. The runtime's default tier ("auto":
@@ -82,7 +107,7 @@ const SINGLE_RUNS = 200;
 export function interpreterTime(
   object: Uint8Array,
   prog: BenchProgram,
-  opts: { rounds: number; repeat: number },
+  opts: { rounds: number; repeat: number; warmupMs: number },
 ): InterpTime {
   let program;
   try {
@@ -97,8 +122,9 @@ export function interpreterTime(
     return { ok: false, error: `load: ${(e as Error).message}` };
   }
   const packets = prog.packets.map((p) => Uint8Array.from(p.bytes));
-  // One untimed pass so the JIT of the host has seen the code.
-  for (const packet of packets) program.run({ packet, repeat: opts.repeat });
+  warmUp(() => {
+    for (const packet of packets) program.run({ packet, repeat: opts.repeat });
+  }, opts.warmupMs);
   const rounds: number[] = [];
   let instructions = 0;
   for (let round = 0; round < opts.rounds; round++) {

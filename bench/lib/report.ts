@@ -48,6 +48,8 @@ export interface BenchResults {
     rounds: number;
     repeat: number;
     interpRepeat: number;
+    /** CPU ms of untimed interpreter passes before the timed rounds (absent in older results). */
+    interpWarmupMs?: number;
     compileRounds: number;
     alloc?: { packets: number; repeat: number; calls: number };
   };
@@ -150,7 +152,7 @@ export function renderMarkdown(res: BenchResults): string {
   );
   const st = res.settings;
   out.push(
-    `- kernel time: BPF_PROG_TEST_RUN repeat ${st.repeat}, ${st.rounds} interleaved rounds, median of paired ratios; interpreter: repeat ${st.interpRepeat}, ${st.rounds} rounds; compile: ${st.compileRounds} interleaved rounds, medians`,
+    `- kernel time: BPF_PROG_TEST_RUN repeat ${st.repeat}, ${st.rounds} interleaved rounds, median of paired ratios; interpreter: repeat ${st.interpRepeat}, ${st.rounds} rounds${st.interpWarmupMs ? ` after ${st.interpWarmupMs} ms of warm-up` : ""}; compile: ${st.compileRounds} interleaved rounds, medians`,
   );
   for (const n of res.notes) out.push(`- note: ${n}`);
   out.push("");

@@ -7,9 +7,9 @@ import { CONTEXTS } from "../../stdlib/generated/data/contexts.js";
 import type { ProgType } from "../env.js";
 import type { Memory } from "../vm/memory.js";
 import type { PacketBuffer } from "./packet.js";
-import { createSkbRun, skbOutput, socketFilterAccess } from "./skb.js";
+import { createSkbRun, skbOutput, socketFilterAccess, type SkbRun } from "./skb.js";
 import type { Access, ContextStruct } from "./struct.js";
-import { createXdpRun, xdpOutput } from "./xdp.js";
+import { createXdpRun, xdpOutput, type XdpRun } from "./xdp.js";
 
 export { PacketBuffer } from "./packet.js";
 export { ContextStruct } from "./struct.js";
@@ -21,8 +21,10 @@ export interface RunContext {
   ctx: ContextStruct;
   /** data_out as BPF_PROG_TEST_RUN gives it. */
   output(): Uint8Array;
-  /** Drop the packet and context regions. */
+  /** Drop the packet and context regions (the objects may be reused by a later run). */
   release(): void;
+  /** The builder's state (XDP or socket buffer), for reuse. */
+  readonly state: XdpRun | SkbRun;
 }
 
 export interface ContextInput {
@@ -51,34 +53,54 @@ export function accessFor(progType: ProgType, contextName: string | undefined): 
   return access;
 }
 
-/** Builds the run's context, or returns why test_run would refuse the input. */
-export function createRunContext(mem: Memory, input: ContextInput): RunContext | string {
+const NO_CTX: Readonly<Record<string, number | bigint>> = {};
+
+/**
+ * Builds the run's context, or returns why test_run would refuse the input.
+ * `previous`, a released context of the same program, is refilled and
+ * returned instead when it fits the input (the same object: a program run
+ * packet after packet builds its buffer, regions and context once).
+ */
+export function createRunContext(
+  mem: Memory,
+  input: ContextInput,
+  previous?: RunContext,
+): RunContext | string {
   const access = accessFor(input.progType, input.contextName);
-  const common = {
-    frame: input.frame,
-    ctx: input.ctx ?? {},
-    access,
-    loopbackIfindex: input.loopbackIfindex,
-  };
-  const release = (r: { packet: PacketBuffer; ctx: ContextStruct }) => () => {
-    r.packet.release();
-    mem.removeRegion(r.ctx.region);
-  };
   if (input.metadata && input.progType !== "tc") {
     return input.progType === "xdp"
       ? "XDP metadata is given in front of the packet, with ctx.data set to its length"
       : `${input.progType} programs may not read data_meta, so they take no metadata`;
   }
-  if (input.progType === "xdp") {
-    const r = createXdpRun(mem, { ...common, progType: input.progType });
-    if (typeof r === "string") return r;
-    return { ...r, output: () => xdpOutput(r), release: release(r) };
-  }
-  const r = createSkbRun(mem, {
-    ...common,
+  const common = {
+    frame: input.frame,
+    ctx: input.ctx ?? NO_CTX,
+    access,
+    loopbackIfindex: input.loopbackIfindex,
     progType: input.progType,
-    ...(input.metadata ? { metadata: input.metadata } : {}),
-  });
-  if (typeof r === "string") return r;
-  return { ...r, output: () => skbOutput(r), release: release(r) };
+  };
+  if (input.progType === "xdp") {
+    const r = createXdpRun(mem, common, previous?.state as XdpRun | undefined);
+    return wrap(mem, r, previous, xdpOutput);
+  }
+  const skbInput = input.metadata ? { ...common, metadata: input.metadata } : common;
+  const r = createSkbRun(mem, skbInput, previous?.state as SkbRun | undefined);
+  return wrap(mem, r, previous, skbOutput);
 }
+
+/** The RunContext of a builder's state: `previous` itself when the builder reused its state. */
+function wrap<T extends XdpRun | SkbRun>(
+  mem: Memory,
+  r: T | string,
+  previous: RunContext | undefined,
+  output: (r: T) => Uint8Array,
+): RunContext | string {
+  if (typeof r === "string") return r;
+  if (previous !== undefined && r === previous.state) return previous;
+  return { packet: r.packet, ctx: r.ctx, state: r, output: () => output(r), release: releaser(mem, r) }; // prettier-ignore
+}
+
+const releaser = (mem: Memory, r: { packet: PacketBuffer; ctx: ContextStruct }) => () => {
+  r.packet.release();
+  mem.removeRegion(r.ctx.region);
+};

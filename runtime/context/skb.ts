@@ -107,7 +107,13 @@ function protocol(frame: Uint8Array): number {
   return 0x0004; // ETH_P_802_2
 }
 
-export function createSkbRun(mem: Memory, input: SkbInput): SkbRun | string {
+/**
+ * Validates the input as test_run does; returns an error message or the run
+ * state. With `reuse` (an ended run of the same program), its buffer, packet
+ * and context are refilled and returned when the buffer has the size this
+ * input needs.
+ */
+export function createSkbRun(mem: Memory, input: SkbInput, reuse?: SkbRun): SkbRun | string {
   const { frame } = input;
   if (frame.length < ETH_HLEN) {
     return `packet of ${frame.length} bytes: test_run needs at least ${ETH_HLEN}`;
@@ -134,31 +140,33 @@ export function createSkbRun(mem: Memory, input: SkbInput): SkbRun | string {
     return `metadata of ${metaLen} bytes: XDP writes a multiple of 4, at most 32`;
   }
   const total = kmallocSize(frame.length + SKB_HEADROOM + SKB_SHARED_INFO_SIZE);
-  const buf = new Uint8Array(total);
-  buf.set(frame, SKB_HEADROOM);
   const data = SKB_HEADROOM + (l2 ? 0 : ETH_HLEN);
-  if (input.metadata) buf.set(input.metadata, data - metaLen);
-  const packet = new PacketBuffer(mem, {
-    buf,
-    meta: data - metaLen,
-    data,
-    end: SKB_HEADROOM + frame.length,
-    reserved: SKB_SHARED_INFO_SIZE,
-    writable: WRITABLE.has(input.progType),
-  });
-  const ctx = new ContextStruct(mem, {
-    struct: "__sk_buff",
-    access: input.access,
-    progType: input.progType,
-    pointers: new Set(["data", "data_end", "data_meta"]),
-    computed: {
-      data: () => packet.pointer(packet.data),
-      data_end: () => packet.pointer(packet.end),
-      data_meta: () => packet.pointer(packet.meta),
-      len: () => BigInt(packet.end - packet.data),
-    },
-  });
-  packet.onChange = () => ctx.refresh();
+  const fill = (buf: Uint8Array) => {
+    buf.set(frame, SKB_HEADROOM);
+    if (input.metadata) buf.set(input.metadata, data - metaLen);
+  };
+  let run: SkbRun;
+  if (reuse !== undefined && reuse.packet.home.length === total && reuse.l2 === l2) {
+    // test_run's buffer is zeroed (kzalloc) but for the input.
+    reuse.packet.home.fill(0);
+    fill(reuse.packet.home);
+    reuse.packet.reuse(data - metaLen, data, SKB_HEADROOM + frame.length);
+    reuse.ctx.reuse();
+    run = reuse;
+  } else {
+    const buf = new Uint8Array(total);
+    fill(buf);
+    const packet = new PacketBuffer(mem, {
+      buf,
+      meta: data - metaLen,
+      data,
+      end: SKB_HEADROOM + frame.length,
+      reserved: SKB_SHARED_INFO_SIZE,
+      writable: WRITABLE.has(input.progType),
+    });
+    run = { packet, ctx: skbContext(mem, input, packet), l2 };
+  }
+  const { ctx, packet } = run;
   // Stored big-endian: a u32 load gives the byte-swapped value (bpf_htons(ETH_P_IP) == 0x0008).
   ctx.set("protocol", BigInt(((proto & 0xff) << 8) | (proto >> 8)));
   ctx.set("pkt_type", BigInt(pktType(frame.subarray(0, 6))));
@@ -170,7 +178,31 @@ export function createSkbRun(mem: Memory, input: SkbInput): SkbRun | string {
   if (input.ctx.wire_len === undefined || BigInt(input.ctx.wire_len) === 0n) {
     ctx.set("wire_len", BigInt(packet.end - packet.data));
   }
-  return { packet, ctx, l2 };
+  return run;
+}
+
+/** The __sk_buff of a new packet, its computed fields read from the packet. */
+function skbContext(mem: Memory, input: SkbInput, packet: PacketBuffer): ContextStruct {
+  const ctx = new ContextStruct(mem, {
+    struct: "__sk_buff",
+    access: input.access,
+    progType: input.progType,
+    pointers: new Set(["data", "data_end", "data_meta"]),
+    computed: {
+      data: () => packet.pointer(packet.data),
+      data_end: () => packet.pointer(packet.end),
+      data_meta: () => packet.pointer(packet.meta),
+      len: () => BigInt(packet.end - packet.data),
+    },
+    computedNumber: {
+      data: () => packet.address(packet.data),
+      data_end: () => packet.address(packet.end),
+      data_meta: () => packet.address(packet.meta),
+      len: () => packet.end - packet.data,
+    },
+  });
+  packet.onChange = () => ctx.refresh();
+  return ctx;
 }
 
 /** data_out: the packet from skb->data, with a zeroed Ethernet header pushed for non-L2 types. */

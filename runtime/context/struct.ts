@@ -23,6 +23,12 @@ export interface StructSpec {
   progType: string;
   /** Fields whose value is computed at each read (packet pointers, len). */
   computed: Readonly<Record<string, () => bigint>>;
+  /**
+   * The same values as non-negative safe integers, without a BigInt: what
+   * refresh() caches for the VM after every change of packet geometry
+   * (fields left out here are computed through `computed`).
+   */
+  computedNumber?: Readonly<Record<string, () => number>>;
   /** Fields that load a pointer: only full 4-byte loads (8 for sk). */
   pointers: ReadonlySet<string>;
 }
@@ -42,24 +48,36 @@ interface Located {
  */
 const WORD_KINDS = new WeakMap<Access, Map<string, Int32Array>>();
 
-/** "struct name" -> where get()/set() find it (the same for every run of a struct). */
-const LOCATED = new Map<string, Located>();
+/** struct -> name -> where get()/set() find it (the same for every run of a struct). */
+const LOCATED = new Map<string, Map<string, Located>>();
+
+const TWO_32 = 2 ** 32;
 
 export class ContextStruct implements Context {
   readonly struct: string;
-  readonly region: Region;
+  /** The context's region; the same object from run to run when the context is reused. */
+  region: Region;
   private readonly fields: readonly ContextField[];
   /** RegionAccess.words: the answers of aligned u32 loads, so the VM skips the hook for them. */
   private readonly words: Int32Array;
+  /** Indexes into `words` of the computed words (WORD_VALUE) and how to compute each as a number. */
+  private valueWords: number[] = [];
+  private valueFns: ((() => number) | undefined)[] = [];
+  /** The region's DataView, kept for reinstate(). */
+  private view: DataView | undefined;
+  private readonly located: Map<string, Located>;
 
   constructor(
-    mem: Memory,
+    private readonly mem: Memory,
     private readonly spec: StructSpec,
   ) {
     const def = CONTEXT_STRUCTS[spec.struct];
     if (!def) throw new Error(`no context struct ${spec.struct} in the tables`);
     this.struct = spec.struct;
     this.fields = def.fields;
+    let located = LOCATED.get(spec.struct);
+    if (located === undefined) LOCATED.set(spec.struct, (located = new Map()));
+    this.located = located;
     this.words = new Int32Array(Math.ceil(def.size / 4) * 3);
     this.region = mem.addRegion("context", new Uint8Array(def.size), {
       name: `ctx (struct ${spec.struct})`,
@@ -69,6 +87,24 @@ export class ContextStruct implements Context {
         words: this.words,
       },
     });
+    this.fillWords();
+  }
+
+  /**
+   * Start a new run with this context (runtime/context/reuse.ts): the
+   * region, which release() dropped, registered again (at its old slot when
+   * it is free), every field zero and the computed words refreshed.
+   */
+  reuse(): void {
+    const bytes = this.region.bytes;
+    bytes.fill(0);
+    this.view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!this.mem.reinstate(this.region, bytes, this.view)) {
+      this.region = this.mem.addRegion("context", bytes, {
+        name: this.region.name,
+        ...(this.region.access ? { access: this.region.access } : {}),
+      });
+    }
     this.fillWords();
   }
 
@@ -96,17 +132,35 @@ export class ContextStruct implements Context {
       byStruct.set(this.struct, kinds);
     }
     this.words.set(kinds);
+    if (this.valueFns.length === 0) {
+      for (let at = 0; at < kinds.length; at += 3) {
+        if (kinds[at] !== WORD_VALUE) continue;
+        this.valueWords.push(at);
+        const f = this.fieldAt((at / 3) * 4);
+        this.valueFns.push(f && f.offset === (at / 3) * 4 ? this.spec.computedNumber?.[f.name] : undefined); // prettier-ignore
+      }
+    }
     this.refresh();
   }
 
   /** Recompute the cached computed fields (packet pointers, len): call when the packet changes. */
   refresh(): void {
     const words = this.words;
-    for (let at = 0; at < words.length; at += 3) {
-      if (words[at] !== WORD_VALUE) continue;
-      const v = this.load((at / 3) * 4, 4);
-      words[at + 1] = Number(v & 0xffffffffn) | 0;
-      words[at + 2] = Number((v >> 32n) & 0xffffffffn) | 0;
+    const at = this.valueWords;
+    const fns = this.valueFns;
+    for (let k = 0; k < at.length; k++) {
+      const w = at[k]!;
+      const fn = fns[k];
+      if (fn !== undefined) {
+        // A non-negative safe integer: ToInt32 keeps the low 32 bits.
+        const v = fn();
+        words[w + 1] = v | 0;
+        words[w + 2] = (v / TWO_32) | 0;
+        continue;
+      }
+      const v = this.load((w / 3) * 4, 4);
+      words[w + 1] = Number(v & 0xffffffffn) | 0;
+      words[w + 2] = Number((v >> 32n) & 0xffffffffn) | 0;
     }
   }
 
@@ -123,11 +177,10 @@ export class ContextStruct implements Context {
   }
 
   private locate(name: string): Located {
-    const key = `${this.struct} ${name}`;
-    let at = LOCATED.get(key);
+    let at = this.located.get(name);
     if (at === undefined) {
       at = this.find(name);
-      LOCATED.set(key, at);
+      this.located.set(name, at);
     }
     return at;
   }

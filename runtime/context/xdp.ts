@@ -43,8 +43,13 @@ const KNOWN_CTX = new Set(["data", "data_end", "ingress_ifindex", "rx_queue_inde
 const KNOWN_CTX_DEVMAP = new Set([...KNOWN_CTX, "egress_ifindex"]);
 const POINTERS: ReadonlySet<string> = new Set(["data", "data_end", "data_meta"]);
 
-/** Validates the input as test_run does; returns an error message or the run state. */
-export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
+/**
+ * Validates the input as test_run does; returns an error message or the run
+ * state. With `reuse` (a run of the same program that has ended), its buffer,
+ * packet and context are refilled and returned instead of new ones, when the
+ * input fits them (no frags).
+ */
+export function createXdpRun(mem: Memory, input: XdpInput, reuse?: XdpRun): XdpRun | string {
   const metaLen = Number(input.ctx.data ?? 0);
   // Devmap egress programs (xdp/devmap: their access table has egress_ifindex)
   // run after bpf_redirect_map with the target device as egress_ifindex.
@@ -70,8 +75,42 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
   const ingress = Number(input.ctx.ingress_ifindex ?? 0);
   const rxq = Number(input.ctx.rx_queue_index ?? 0);
   if (ingress === 0 && rxq !== 0) return "rx_queue_index needs an ingress_ifindex";
-  const buf = new Uint8Array(XDP_FRAME_SIZE);
   const meta = XDP_PACKET_HEADROOM - metaLen;
+  let run: XdpRun;
+  if (reuse !== undefined && linear === input.frame.length && fragsOf(reuse.packet).length === 0) {
+    // test_run's buffer is zeroed (kzalloc) but for the input.
+    const buf = reuse.packet.home;
+    buf.fill(0);
+    buf.set(input.frame, meta);
+    reuse.packet.reuse(meta, XDP_PACKET_HEADROOM, XDP_PACKET_HEADROOM + len);
+    reuse.ctx.reuse();
+    run = reuse;
+  } else {
+    const r = newXdpRun(mem, input, meta, linear, len);
+    if (typeof r === "string") return r;
+    run = r;
+  }
+  const { ctx } = run;
+  ctx.set("ingress_ifindex", BigInt(ingress || input.loopbackIfindex));
+  ctx.set("rx_queue_index", BigInt(rxq));
+  if (devmap) {
+    ctx.set(
+      "egress_ifindex",
+      BigInt(Number(input.ctx.egress_ifindex ?? 0) || ingress || input.loopbackIfindex),
+    );
+  }
+  return run;
+}
+
+/** A new packet buffer (frags too) and context for createXdpRun. */
+function newXdpRun(
+  mem: Memory,
+  input: XdpInput,
+  meta: number,
+  linear: number,
+  len: number,
+): XdpRun | string {
+  const buf = new Uint8Array(XDP_FRAME_SIZE);
   buf.set(input.frame.subarray(0, linear), meta);
   const packet = new PacketBuffer(mem, {
     buf,
@@ -95,16 +134,13 @@ export function createXdpRun(mem: Memory, input: XdpInput): XdpRun | string {
       data_end: () => packet.pointer(packet.end),
       data_meta: () => packet.pointer(packet.meta),
     },
+    computedNumber: {
+      data: () => packet.address(packet.data),
+      data_end: () => packet.address(packet.end),
+      data_meta: () => packet.address(packet.meta),
+    },
   });
   packet.onChange = () => ctx.refresh();
-  ctx.set("ingress_ifindex", BigInt(ingress || input.loopbackIfindex));
-  ctx.set("rx_queue_index", BigInt(rxq));
-  if (devmap) {
-    ctx.set(
-      "egress_ifindex",
-      BigInt(Number(input.ctx.egress_ifindex ?? 0) || ingress || input.loopbackIfindex),
-    );
-  }
   return { packet, ctx };
 }
 

@@ -34,10 +34,6 @@ function bytes(env: RunEnv, ptr: bigint, len: number): Uint8Array {
   return env.vm.mem.read(ptr, len).slice();
 }
 
-function s32(v: bigint): number {
-  return Number(BigInt.asIntN(32, v));
-}
-
 export const coreHelpers: HelperRegistry = {
   // The per-packet helpers read their arguments from the register file and
   // return numbers (regsHelper): no BigInt, and lookups copy the key into a
@@ -76,17 +72,16 @@ export const coreHelpers: HelperRegistry = {
   bpf_get_smp_processor_id: regsHelper((env) => env.cpus.current),
 
   /** filter.c: data may move down to the end of struct xdp_frame plus metadata, and up to data_end - ETH_HLEN. */
-  bpf_xdp_adjust_head(env, _ctx, offset) {
+  bpf_xdp_adjust_head: regsHelper((env, regs) => {
     const p = env.packet;
-    const delta = s32(offset);
+    const delta = regs[4]! | 0;
     const metalen = p.data - p.meta;
     const data = p.data + delta;
-    if (data < XDP_FRAME_STRUCT_SIZE + metalen || data > p.end - ETH_HLEN)
-      return errno(Errno.EINVAL);
+    if (data < XDP_FRAME_STRUCT_SIZE + metalen || data > p.end - ETH_HLEN) return -Errno.EINVAL;
     if (metalen) p.buf.copyWithin(p.meta + delta, p.meta, p.data);
-    p.setBounds({ meta: p.meta + delta, data });
-    return 0n;
-  },
+    p.setGeometry(p.meta + delta, data, p.end);
+    return 0;
+  }),
 
   bpf_redirect_map(env, map, key, flags) {
     const m = env.maps.require(map, "bpf_redirect_map");

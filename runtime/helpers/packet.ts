@@ -16,6 +16,7 @@ import {
   family,
   neg,
   readMem,
+  regsHelper,
   s32,
   skbState,
   u32,
@@ -48,40 +49,48 @@ function networkOffset(env: RunEnv): number {
 export function movePacket<T>(env: RunEnv, change: () => T): T {
   const before = env.packet.region.ptr;
   const r = change();
-  if (env.packet.region.ptr === before) env.packet.setBounds({});
+  movedFrom(env, before);
   return r;
 }
 
-const xdpAdjustMeta: HelperImpl = (env, _ctx, offset) => {
+/** movePacket's check, for helpers that change the packet themselves (no closure per call). */
+function movedFrom(env: RunEnv, before: bigint): void {
+  if (env.packet.region.ptr === before) env.packet.setBounds({});
+}
+
+// The per-packet packet helpers read their arguments from the register file
+// (regsHelper): no BigInt per call. Offsets are the low 32 bits, signed.
+
+const xdpAdjustMeta = regsHelper((env, regs) => {
   const p = env.packet;
-  const meta = p.meta + s32(offset);
+  const meta = p.meta + (regs[4]! | 0);
   // data_meta may range from past struct xdp_frame at the frame start up to data.
-  if (meta < XDP_FRAME_STRUCT || meta > p.data) return neg(E.EINVAL);
+  if (meta < XDP_FRAME_STRUCT || meta > p.data) return -E.EINVAL;
   // xdp_metalen_invalid: 4-byte aligned, at most skb_shared_info.meta_len's 255.
   const metalen = p.data - meta;
-  if (metalen & 3 || metalen > 255) return neg(E.EACCES);
-  p.setBounds({ meta });
-  return 0n;
-};
+  if (metalen & 3 || metalen > 255) return -E.EACCES;
+  p.setGeometry(meta, p.data, p.end);
+  return 0;
+});
 
-const xdpAdjustTail: HelperImpl = (env, _ctx, offset) => {
+const xdpAdjustTail = regsHelper((env, regs) => {
   const p = env.packet;
-  const delta = s32(offset);
+  const delta = regs[4]! | 0;
   if (fragsOf(p).length) {
     const r = adjustFragsTail(p, delta, ETH_HLEN);
     p.setBounds({}); // the verifier treats it as changing packet data either way
-    return BigInt(r);
+    return r;
   }
   const end = p.end + delta;
-  if (end > p.buf.length - p.reserved) return neg(E.EINVAL);
-  if (end < p.data + ETH_HLEN) return neg(E.EINVAL);
+  if (end > p.buf.length - p.reserved) return -E.EINVAL;
+  if (end < p.data + ETH_HLEN) return -E.EINVAL;
   // Grown bytes are cleared: they could hold stale memory.
   if (delta > 0) p.buf.fill(0, p.end, end);
-  p.setBounds({ end });
-  return 0n;
-};
+  p.setGeometry(p.meta, p.data, end);
+  return 0;
+});
 
-const xdpGetBuffLen: HelperImpl = (env) => BigInt(buffLen(env.packet));
+const xdpGetBuffLen = regsHelper((env) => buffLen(env.packet));
 
 /** bpf_xdp_load/store_bytes' checks: -EFAULT past 0xffff, -EINVAL past the buffer (frags included). */
 function xdpRange(env: RunEnv, offset: bigint, len: bigint): bigint {
@@ -139,32 +148,47 @@ const skbPullData: HelperImpl = (env, _ctx, len) => {
   return movePacket(env, () => (n > skbLen(env) ? neg(E.ENOMEM) : 0n));
 };
 
-const skbChangeTail: HelperImpl = (env, _ctx, newLen, flags) =>
-  movePacket(env, () => {
-    const n = u32(newLen);
-    if (flags !== 0n || n > LOOPBACK_MAX_LEN || n < networkOffset(env)) return neg(E.EINVAL);
-    if (skbState(env).encapsulation) return neg(E.ENOTSUPP);
-    const p = env.packet;
-    const len = skbLen(env);
-    if (n > len) {
-      p.ensureRoom(0, n - len);
-      p.buf.fill(0, p.end, p.data + n);
-    }
-    p.setBounds({ end: p.data + n });
-    return 0n;
+/** A 64-bit flags argument (r`n`) is zero. */
+const noFlags = (regs: Uint32Array, n: number) => (regs[2 * n]! | regs[2 * n + 1]!) === 0;
+
+/**
+ * A helper (skb, n, flags) that moves the packet, as a RegsHelper: `change`
+ * gets n (u32) and whether flags are 0, and the packet's address changes.
+ */
+const moving = (change: (env: RunEnv, n: number, flagsZero: boolean) => number) =>
+  regsHelper((env, regs) => {
+    const before = env.packet.region.ptr;
+    const r = change(env, regs[4]!, noFlags(regs, 3));
+    movedFrom(env, before);
+    return r;
   });
 
-const skbChangeHead: HelperImpl = (env, _ctx, headRoom, flags) =>
-  movePacket(env, () => {
-    const room = u32(headRoom);
-    if (flags !== 0n || skbLen(env) + room > LOOPBACK_MAX_LEN) return neg(E.EINVAL);
-    const p = env.packet;
-    p.ensureRoom(room, 0);
-    const data = p.data - room;
-    p.buf.fill(0, data, p.data);
-    p.setBounds({ meta: data, data });
-    return 0n;
-  });
+const skbChangeTail = moving(changeTail);
+
+function changeTail(env: RunEnv, n: number, flagsZero: boolean): number {
+  if (!flagsZero || n > LOOPBACK_MAX_LEN || n < networkOffset(env)) return -E.EINVAL;
+  if (skbState(env).encapsulation) return -E.ENOTSUPP;
+  const p = env.packet;
+  const len = skbLen(env);
+  if (n > len) {
+    p.ensureRoom(0, n - len);
+    p.buf.fill(0, p.end, p.data + n);
+  }
+  p.setGeometry(p.meta, p.data, p.data + n);
+  return 0;
+}
+
+const skbChangeHead = moving(changeHead);
+
+function changeHead(env: RunEnv, room: number, flagsZero: boolean): number {
+  if (!flagsZero || skbLen(env) + room > LOOPBACK_MAX_LEN) return -E.EINVAL;
+  const p = env.packet;
+  p.ensureRoom(room, 0);
+  const data = p.data - room;
+  p.buf.fill(0, data, p.data);
+  p.setGeometry(data, data, p.end);
+  return 0;
+}
 
 /** bpf_xdp_check_mtu / bpf_skb_check_mtu: the device's MTU against the packet (or *mtu_len). */
 const checkMtu: HelperImpl = (env, _ctx, ifindex, mtuLenPtr, lenDiff, flags) => {

@@ -111,9 +111,35 @@ export class Memory {
 
   /** Register a region and return it (its `ptr` is the address to hand the program). */
   addRegion(kind: RegionKind, bytes: Uint8Array, options: RegionOptions = {}): Region {
+    return this.install(this.freeSlot(), kind, bytes, options);
+  }
+
+  /** The slot addRegion would give a region now. */
+  freeSlot(): number {
     let slot = MAX_CALL_FRAMES;
     while (this.regions[slot] !== undefined) slot++;
-    return this.install(slot, kind, bytes, options);
+    return slot;
+  }
+
+  /**
+   * Register a region that removeRegion dropped again, at its own slot (so
+   * at its old address), with `bytes` seen through `view`: for the packet
+   * and context that runtime/context keeps from run to run, which would
+   * otherwise make a Region, a BigInt address and a DataView per run. False
+   * (nothing done) when another region holds that slot now.
+   */
+  reinstate(region: Region, bytes: Uint8Array, view: DataView): boolean {
+    const slot = region.slot;
+    if (slot < MAX_CALL_FRAMES || slot >= this.rlens.length) return false;
+    if (this.regions[slot] !== undefined) return false;
+    region.bytes = bytes;
+    this.regions[slot] = region;
+    this.words[slot] = region.access?.words;
+    this.views[slot] = view;
+    const len = region.access ? 0 : bytes.byteLength;
+    this.rlens[slot] = len;
+    this.wlens[slot] = region.readOnly ? 0 : len;
+    return true;
   }
 
   removeRegion(region: Region): void {
