@@ -27,6 +27,7 @@ import type { Vm } from "../vm/vm.js";
 import { blockStarts, isJumpOp } from "./blocks.js";
 import { alu32, alu64, condition, operand } from "./emit-alu.js";
 import * as ops from "./emit-ops.js";
+import { registerHelperAt } from "./helper-site.js";
 import { loopFacts, type LoopFacts } from "./loop-facts.js";
 
 /** Runs from `entry` until the frame at `base` exits (-1), or returns a slot it has no code for. */
@@ -35,8 +36,8 @@ export type Translated = (vm: Vm, entry: number, base: number) => number;
 type Factory = (rt: typeof RUNTIME, p: Program) => Translated;
 
 // What generated code calls: the interpreter's own call-outs and ALU helpers.
-const RUNTIME = { ...vmOps, ...alu, callxOp: vmOps.callx };
-const NEEDED = "atomic budgetFault callHelper callLocal callxOp fault ldPacket lddwPseudo memSlowLoad memSlowStore returnLocal divmod32 divmod64h mulhiU32"; // prettier-ignore
+const RUNTIME = { ...vmOps, ...alu, callxOp: vmOps.callx, registerHelperAt };
+const NEEDED = "atomic budgetFault callHelper callLocal callxOp fault helperResult helperThrew ldPacket lddwPseudo memSlowLoad memSlowStore registerHelperAt returnLocal divmod32 divmod64h mulhiU32"; // prettier-ignore
 
 const PRELUDE = `const { ${NEEDED.split(" ").join(", ")} } = rt;
 const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
@@ -176,6 +177,7 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
   if (selfStart >= 0) out.push("  break; }");
   const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
   return `${PRELUDE}
+${ops.helperSiteDeclarations()}
 return function translated(vm, entry, base) {
 const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, words = mem.words, budget = vm.budget;
 let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = entry;

@@ -26,6 +26,15 @@ let used = new Set<number>();
 export function useRegisters(regs: Set<number>): void {
   used = regs;
   SPILL = spill(...ALL);
+  sites = [];
+}
+
+// The helper call sites emitted for the current program: each gets a
+// variable `hf<slot>` in the factory's scope (see helper-site.ts).
+let sites: number[] = [];
+/** Declarations of the helper call sites' variables, for the generated function's prelude. */
+export function helperSiteDeclarations(): string {
+  return sites.length > 0 ? `let ${sites.map((i) => `hf${i}`).join(", ")};` : "";
 }
 
 const spill = (...regs: number[]) =>
@@ -120,8 +129,19 @@ export function call(i: number, src: number, target: number, imm: number, k: num
     return `count += ${k}; ${spill(...SAVED)} vm.count = count; pc = callLocal(vm, ${i}, ${target}); ${reload(10)} ${REFRESH} ${afterCall(i)} continue dispatch;`; // prettier-ignore
   }
   // Helpers may read any register (vm.reg) and change only r0
-  // (callFunction restores the caller's registers).
-  return `count += ${k}; ${SPILL} vm.count = count; callHelper(vm, ${i}, ${imm}, ${src}); ${reload(0)} ${REFRESH} ${afterCall(i)}`; // prettier-ignore
+  // (callFunction restores the caller's registers). A register helper is
+  // called from this site directly (helper-site.ts), any other by callHelper.
+  sites.push(i);
+  const f = `hf${i}`;
+  const direct =
+    `let r; try { r = ${f}(vm); } catch (e) { helperThrew(vm, ${i}, ${imm}, ${src}, e); } ` +
+    `if (r !== undefined) helperResult(vm, ${i}, ${imm}, ${src}, r);`;
+  return (
+    `count += ${k}; ${SPILL} vm.count = count; ` +
+    `if (${f} === undefined) ${f} = registerHelperAt(vm, ${imm}, ${src}); ` +
+    `if (${f} === null) callHelper(vm, ${i}, ${imm}, ${src}); else { ${direct} } ` +
+    `${reload(0)} ${REFRESH} ${afterCall(i)}`
+  );
 }
 
 export function callx(i: number, d: number, k: number): string {

@@ -304,18 +304,17 @@ export function callHelper(vm: Vm, pc: number, id: number, src: number): void {
     // A register helper reads r1-r5 from the register file: no BigInt per call.
     r = registers ? fn(vm) : fn(vm, U64[1]!, U64[2]!, U64[3]!, U64[4]!, U64[5]!);
   } catch (e) {
-    if (e instanceof VmError) {
-      if (e.pc < 0) e.pc = pc;
-      throw e;
-    }
-    fault(
-      vm,
-      pc,
-      "helper",
-      `${callName(kfunc, id)} threw: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    helperThrew(vm, pc, id, src, e);
   }
   if (r === undefined && registers) return; // r0 written by the helper
+  helperResult(vm, pc, id, src, r);
+}
+
+/**
+ * callHelper's r0 from what the helper returned (a register helper that
+ * returned undefined wrote r0 itself and is not passed here).
+ */
+export function helperResult(vm: Vm, pc: number, id: number, src: number, r: unknown): void {
   if (typeof r === "number" && Number.isSafeInteger(r)) {
     // r0 = r modulo 2^64 as two 32-bit halves (floor keeps negatives two's complement).
     const high = Math.floor(r / 4294967296);
@@ -324,8 +323,22 @@ export function callHelper(vm: Vm, pc: number, id: number, src: number): void {
     return;
   }
   if (typeof r !== "bigint")
-    fault(vm, pc, "helper", `${callName(kfunc, id)} returned ${typeof r}, not a bigint`);
-  U64[0] = BigInt.asUintN(64, r);
+    fault(vm, pc, "helper", `${callName(src === CallSrc.KFUNC, id)} returned ${typeof r}, not a bigint`); // prettier-ignore
+  vm.U64[0] = BigInt.asUintN(64, r);
+}
+
+/** callHelper's answer to a helper that threw: a VmError gets the call's pc, anything else is a fault. */
+export function helperThrew(vm: Vm, pc: number, id: number, src: number, e: unknown): never {
+  if (e instanceof VmError) {
+    if (e.pc < 0) e.pc = pc;
+    throw e;
+  }
+  fault(
+    vm,
+    pc,
+    "helper",
+    `${callName(src === CallSrc.KFUNC, id)} threw: ${e instanceof Error ? e.message : String(e)}`,
+  );
 }
 
 /** First execution of an lddw with a pseudo src: resolve it once and cache the value. */
