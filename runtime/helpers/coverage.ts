@@ -15,7 +15,7 @@ export const SIMULATED: Readonly<Record<string, string>> = {
   bpf_get_hash_recalc: "jhash of the flow (the kernel keys it with a boot-random secret)",
   bpf_get_route_realm: "world.routeRealm (0, as test_run's skbs have no dst)",
   bpf_get_cgroup_classid: "world.cgroupClassid (0)",
-  bpf_skb_under_cgroup: "no cgroups: -E2BIG past max_entries, else -EAGAIN",
+  bpf_skb_under_cgroup: "the socket's cgroup is world.cgroupId; array slots hold cgroup ids",
   bpf_skb_get_tunnel_key: "world.rxTunnel (none by default: -EINVAL as test_run)",
   bpf_skb_get_tunnel_opt: "world.rxTunnel options (none: -ENOENT)",
   bpf_clone_redirect: "the clone is recorded, not sent",

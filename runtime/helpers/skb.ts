@@ -6,6 +6,9 @@
 // get_tunnel_key gives -EINVAL, realm and classid are 0.
 
 import type { HelperImpl, RunEnv } from "../env.js";
+import { CgroupArrayMap } from "../maps/index.js";
+import { VmError } from "../vm/types.js";
+import { cgroupChain } from "./cgroups.js";
 import { csumFold, csumPartial } from "./csum.js";
 import { movePacket } from "./packet.js";
 import {
@@ -140,14 +143,23 @@ const getRouteRealm: HelperImpl = (env) => BigInt(worldOf(env).routeRealm >>> 0)
 const getCgroupClassid: HelperImpl = (env) => BigInt(worldOf(env).cgroupClassid >>> 0);
 
 /**
- * bpf_skb_under_cgroup: test_run's skb has a full socket, so the index is
- * checked against the cgroup array; the runtime holds no cgroups, so every
- * slot is empty (-EAGAIN). SIMULATED.
+ * bpf_skb_under_cgroup: whether the skb's socket's cgroup is the cgroup at
+ * `index` of the cgroup array or below it. test_run's skb has a full socket
+ * made by the test_run caller, so its cgroup is the caller's: world.cgroupId
+ * (SIMULATED cgroups, cgroups.ts). -E2BIG past max_entries, -EAGAIN for an
+ * empty slot; a slot naming no known cgroup is no ancestor (0).
  */
 const skbUnderCgroup: HelperImpl = (env, _skb, mapPtr, index) => {
   const map = env.maps.require(mapPtr, "bpf_skb_under_cgroup");
-  if (u32(index) >= map.maxEntries) return neg(E.E2BIG);
-  return neg(E.EAGAIN);
+  if (!(map instanceof CgroupArrayMap)) {
+    throw new VmError("helper", `bpf_skb_under_cgroup: ${map.name} is not a cgroup array`);
+  }
+  const i = u32(index);
+  if (i >= map.maxEntries) return neg(E.E2BIG);
+  const slot = map.at(i);
+  if (slot === undefined) return neg(E.EAGAIN);
+  const w = worldOf(env);
+  return cgroupChain(w, w.cgroupId)?.includes(BigInt(slot)) ? 1n : 0n;
 };
 
 /** ip_fast_csum over an IPv4 header of `ihl` words, as stored (little-endian view). */

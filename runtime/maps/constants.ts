@@ -104,6 +104,7 @@ export const Errno = {
   EPERM: 1,
   ENOENT: 2,
   E2BIG: 7,
+  EBADF: 9,
   EAGAIN: 11,
   ENOMEM: 12,
   EFAULT: 14,

@@ -28,7 +28,7 @@ import {
 import { ArrayMap } from "./array.js";
 import { BloomFilterMap } from "./bloom.js";
 import { CgrpStorageMap, LOCAL_STORAGE_MAX_VALUE_SIZE } from "./cgrp-storage.js";
-import { ArrayOfMapsMap, PerfEventArrayMap, ProgArrayMap } from "./fd-array.js";
+import { ArrayOfMapsMap, CgroupArrayMap, PerfEventArrayMap, ProgArrayMap } from "./fd-array.js";
 import { HashMap, type MapInit } from "./hash.js";
 import { HashOfMapsMap } from "./inner-map.js";
 import { LpmTrieMap } from "./lpm-trie.js";
@@ -150,6 +150,7 @@ export function createMap(def: MapDef, env: MapEnv = createEnv()): BpfMap {
     case T.PERCPU_ARRAY:
     case T.PROG_ARRAY:
     case T.PERF_EVENT_ARRAY:
+    case T.CGROUP_ARRAY:
     case T.ARRAY_OF_MAPS: {
       const percpu = type === T.PERCPU_ARRAY;
       flagsIn(ARRAY_FLAGS);
@@ -167,6 +168,7 @@ export function createMap(def: MapDef, env: MapEnv = createEnv()): BpfMap {
       if (v !== 4) bad("value size must be 4 (an fd)");
       if (type === T.PROG_ARRAY) return new ProgArrayMap(env, init);
       if (type === T.PERF_EVENT_ARRAY) return new PerfEventArrayMap(env, init);
+      if (type === T.CGROUP_ARRAY) return new CgroupArrayMap(env, init);
       return new ArrayOfMapsMap(env, init, innerTemplate(def, env, tn));
     }
     case T.LPM_TRIE:

@@ -1,7 +1,8 @@
 // The "fd array" maps (kernel/bpf/arraymap.c): program arrays for tail
-// calls, perf event arrays and arrays of maps. User space stores a handle
-// (in the kernel a file descriptor; here a program handle, a CPU's perf
-// reader or a map id) at an index; programs cannot update them. Updates take
+// calls, perf event arrays, arrays of maps and cgroup arrays. User space
+// stores a handle (in the kernel a file descriptor; here a program handle, a
+// CPU's perf reader, a map id or a cgroup id) at an index; programs cannot
+// update them. Updates take
 // only BPF_ANY; delete of an empty slot is -ENOENT.
 
 import { BPF_ANY, BPF_F_CTXLEN_MASK, BPF_F_CURRENT_CPU, BPF_F_INDEX_MASK } from "./constants.js";
@@ -175,5 +176,25 @@ export class ArrayOfMapsMap extends FdArrayMap<BpfMap> {
   /** What a program's bpf_map_lookup_elem gets: the inner map. */
   lookupMap(key: Uint8Array): BpfMap | undefined {
     return this.slots[keyU32(key)];
+  }
+}
+
+/**
+ * BPF_MAP_TYPE_CGROUP_ARRAY: index -> cgroup, for bpf_skb_under_cgroup and
+ * bpf_current_task_under_cgroup. User space stores a cgroup fd in the
+ * kernel; the runtime has no fds, so the u32 stored is the cgroup's id (its
+ * cgroup v2 directory's inode number, as the simulated cgroups of
+ * runtime/helpers/cgroups.ts are named). 0 names no cgroup (-EBADF). The
+ * kernel has no user-space lookup for this map (-EOPNOTSUPP): get gives nothing.
+ */
+export class CgroupArrayMap extends FdArrayMap<number> {
+  protected resolve(id: number): number {
+    return id === 0 ? -Errno.EBADF : id;
+  }
+  protected idOf(id: number): number {
+    return id;
+  }
+  override get(_key: Uint8Array): Uint8Array | undefined {
+    return undefined;
   }
 }

@@ -18,7 +18,13 @@ export { QueueStackMap } from "./queue-stack.js";
 export { BloomFilterMap } from "./bloom.js";
 export { RingBufMap } from "./ringbuf.js";
 export { UserRingBufMap, MAX_USER_RINGBUF_SAMPLES } from "./user-ringbuf.js";
-export { ArrayOfMapsMap, PerfEventArrayMap, ProgArrayMap, type PerfRecord } from "./fd-array.js";
+export {
+  ArrayOfMapsMap,
+  CgroupArrayMap,
+  PerfEventArrayMap,
+  ProgArrayMap,
+  type PerfRecord,
+} from "./fd-array.js";
 export { HashOfMapsMap, metaEqual } from "./inner-map.js";
 export {
   CpuMap,

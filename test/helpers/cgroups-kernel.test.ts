@@ -4,32 +4,13 @@
 // this test creates under the cgroup v2 root) as the kernel has them.
 
 import { randomInt } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmdirSync } from "node:fs";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { HelperWorld } from "../../runtime/helpers/support.js";
 import { describeKernel, kernelTest } from "../kernel/kernel-test.js";
 import { CGROUP_KFUNCS_C, CGRP_STORAGE_C } from "./cgroups.c.js";
+import { V2_ROOT, cgroupId, ownCgroup } from "./cgroup-v2.js";
 import { diffObject, type DiffObject } from "./diff.js";
-
-/** Where cgroup v2 is mounted: /sys/fs/cgroup (unified) or /sys/fs/cgroup/unified (hybrid). */
-const V2_ROOT = existsSync("/sys/fs/cgroup/cgroup.controllers")
-  ? "/sys/fs/cgroup"
-  : "/sys/fs/cgroup/unified";
-
-const cgroupId = (path: string): bigint => statSync(path, { bigint: true }).ino;
-
-/** This process's cgroup v2 path ("0::/a/b" in /proc/self/cgroup) and its ancestors' ids. */
-function ownCgroup(): { id: bigint; chain: bigint[] } {
-  const line = readFileSync("/proc/self/cgroup", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("0::"));
-  const parts = (line?.slice(3) ?? "/").split("/").filter(Boolean);
-  const chain = [cgroupId(V2_ROOT)];
-  for (let i = 1; i <= parts.length; i++) {
-    chain.push(cgroupId(`${V2_ROOT}/${parts.slice(0, i).join("/")}`));
-  }
-  return { id: chain[chain.length - 1]!, chain };
-}
 
 const le = (hex: string) => BigInt("0x" + hex.match(/../g)!.reverse().join(""));
 

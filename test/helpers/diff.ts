@@ -27,6 +27,8 @@ export interface DiffObject {
   runtime(program: string, packet: Uint8Array, cpu?: number): Outcome;
   /** The runtime's loaded object (for tests that drive its clock or world). */
   readonly object: TsbpfObject;
+  /** The kernel's id of the map named `name` (for user-space updates through the kernel). */
+  kernelMapId(name: string): number | undefined;
   dispose(): void;
 }
 
@@ -59,6 +61,7 @@ export async function diffObject(
   }
   return {
     object: obj,
+    kernelMapId: (name) => ids.get(name),
     async kernel(program, packet, cpu) {
       const pinned = k.programs.find((p) => p.name === program);
       if (!pinned) throw new Error(`kernel has no program ${program}`);
