@@ -150,6 +150,8 @@ export function loadObject(
       const n = base.nsNumber?.();
       return n === undefined ? undefined : n + Number(shift);
     },
+    // Unshifted (advanceClock not used): the base clock's own halves.
+    nsInto: (regs) => shift === 0n && base.nsInto !== undefined && base.nsInto(regs),
     get bootOffset() {
       return base.bootOffset;
     },
@@ -270,16 +272,27 @@ function makeClock(c: LoadObjectOptions["clock"]): Clock {
     return { ns: () => fixed, nsNumber: () => n };
   }
   // A number while it is safe (a BigInt per read would be the per-packet
-  // path's only allocation in a program that reads the time).
-  let t = 1_000_000_000;
+  // path's only allocation in a program that reads the time), kept in a
+  // Float64Array: a closure variable past 2^31 would be a new heap number
+  // per read, and nsInto hands it over as halves.
+  const t = new Float64Array([1_000_000_000]);
   let big = 0n;
   return {
     ns: () => {
-      if (t + 1000 < SAFE_CLOCK) return BigInt((t += 1000));
-      big = big === 0n ? BigInt(t) : big;
+      if (t[0]! + 1000 < SAFE_CLOCK) return BigInt((t[0] += 1000));
+      big = big === 0n ? BigInt(t[0]!) : big;
       return (big += 1000n);
     },
-    nsNumber: () => (t + 1000 < SAFE_CLOCK ? (t += 1000) : undefined),
+    nsNumber: () => (t[0]! + 1000 < SAFE_CLOCK ? (t[0] += 1000) : undefined),
+    nsInto: (regs) => {
+      const v = t[0]! + 1000;
+      if (v >= SAFE_CLOCK) return false;
+      t[0] = v;
+      const high = Math.floor(v / 4294967296);
+      regs[0] = v - high * 4294967296;
+      regs[1] = high;
+      return true;
+    },
   };
 }
 

@@ -165,6 +165,13 @@ export interface Clock {
    * undefined (then ns() is read instead): the per-packet path's form.
    */
   nsNumber?(): number | undefined;
+  /**
+   * The same reading written as two 32-bit halves into `regs[0]` (low) and
+   * `regs[1]` (high), true when done (else nothing written and nsNumber or
+   * ns is read): readings past 2^31 are heap numbers in V8, so this is
+   * the form that allocates nothing.
+   */
+  nsInto?(regs: Uint32Array): boolean;
   /** CLOCK_BOOTTIME / CLOCK_TAI offsets from monotonic (default 0). */
   bootOffset?: bigint;
   taiOffset?: bigint;

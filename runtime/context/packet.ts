@@ -73,9 +73,14 @@ export class PacketBuffer implements Packet {
     return this.region.ptr + BigInt(pos - this.meta);
   }
 
-  /** pointer(pos) as a number (a safe integer: the high half is REGION_HI + slot). */
-  address(pos: number): number {
-    return (REGION_HI + this.region.slot) * 2 ** 32 + (pos - this.meta);
+  /** pointer(pos)'s low half: the offset in the region. */
+  offsetOf(pos: number): number {
+    return pos - this.meta;
+  }
+
+  /** Every packet pointer's high half: the region's slot above REGION_HI. */
+  addressHigh(): number {
+    return REGION_HI + this.region.slot;
   }
 
   position(ptr: Pointer): number | undefined {

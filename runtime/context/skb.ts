@@ -183,6 +183,7 @@ export function createSkbRun(mem: Memory, input: SkbInput, reuse?: SkbRun): SkbR
 
 /** The __sk_buff of a new packet, its computed fields read from the packet. */
 function skbContext(mem: Memory, input: SkbInput, packet: PacketBuffer): ContextStruct {
+  const high = () => packet.addressHigh();
   const ctx = new ContextStruct(mem, {
     struct: "__sk_buff",
     access: input.access,
@@ -194,11 +195,11 @@ function skbContext(mem: Memory, input: SkbInput, packet: PacketBuffer): Context
       data_meta: () => packet.pointer(packet.meta),
       len: () => BigInt(packet.end - packet.data),
     },
-    computedNumber: {
-      data: () => packet.address(packet.data),
-      data_end: () => packet.address(packet.end),
-      data_meta: () => packet.address(packet.meta),
-      len: () => packet.end - packet.data,
+    computedHalves: {
+      data: [() => packet.offsetOf(packet.data), high],
+      data_end: [() => packet.offsetOf(packet.end), high],
+      data_meta: [() => packet.offsetOf(packet.meta), high],
+      len: [() => packet.end - packet.data, () => 0],
     },
   });
   packet.onChange = () => ctx.refresh();

@@ -24,11 +24,12 @@ export interface StructSpec {
   /** Fields whose value is computed at each read (packet pointers, len). */
   computed: Readonly<Record<string, () => bigint>>;
   /**
-   * The same values as non-negative safe integers, without a BigInt: what
+   * The same values as 32-bit halves (low, high), each a small number: what
    * refresh() caches for the VM after every change of packet geometry
-   * (fields left out here are computed through `computed`).
+   * without a BigInt or a heap number (fields left out here are computed
+   * through `computed`).
    */
-  computedNumber?: Readonly<Record<string, () => number>>;
+  computedHalves?: Readonly<Record<string, readonly [() => number, () => number]>>;
   /** Fields that load a pointer: only full 4-byte loads (8 for sk). */
   pointers: ReadonlySet<string>;
 }
@@ -51,8 +52,6 @@ const WORD_KINDS = new WeakMap<Access, Map<string, Int32Array>>();
 /** struct -> name -> where get()/set() find it (the same for every run of a struct). */
 const LOCATED = new Map<string, Map<string, Located>>();
 
-const TWO_32 = 2 ** 32;
-
 export class ContextStruct implements Context {
   readonly struct: string;
   /** The context's region; the same object from run to run when the context is reused. */
@@ -62,7 +61,7 @@ export class ContextStruct implements Context {
   private readonly words: Int32Array;
   /** Indexes into `words` of the computed words (WORD_VALUE) and how to compute each as a number. */
   private valueWords: number[] = [];
-  private valueFns: ((() => number) | undefined)[] = [];
+  private valueFns: (readonly [() => number, () => number] | undefined)[] = [];
   /** The region's DataView, kept for reinstate(). */
   private view: DataView | undefined;
   private readonly located: Map<string, Located>;
@@ -137,7 +136,7 @@ export class ContextStruct implements Context {
         if (kinds[at] !== WORD_VALUE) continue;
         this.valueWords.push(at);
         const f = this.fieldAt((at / 3) * 4);
-        this.valueFns.push(f && f.offset === (at / 3) * 4 ? this.spec.computedNumber?.[f.name] : undefined); // prettier-ignore
+        this.valueFns.push(f && f.offset === (at / 3) * 4 ? this.spec.computedHalves?.[f.name] : undefined); // prettier-ignore
       }
     }
     this.refresh();
@@ -152,10 +151,8 @@ export class ContextStruct implements Context {
       const w = at[k]!;
       const fn = fns[k];
       if (fn !== undefined) {
-        // A non-negative safe integer: ToInt32 keeps the low 32 bits.
-        const v = fn();
-        words[w + 1] = v | 0;
-        words[w + 2] = (v / TWO_32) | 0;
+        words[w + 1] = fn[0]() | 0;
+        words[w + 2] = fn[1]() | 0;
         continue;
       }
       const v = this.load((w / 3) * 4, 4);

@@ -124,6 +124,7 @@ function newXdpRun(
     packet.release();
     return `packet of ${input.frame.length} bytes needs more than ${MAX_SKB_FRAGS} frags (-ENOMEM)`;
   }
+  const high = () => packet.addressHigh();
   const ctx = new ContextStruct(mem, {
     struct: "xdp_md",
     access: input.access,
@@ -134,10 +135,10 @@ function newXdpRun(
       data_end: () => packet.pointer(packet.end),
       data_meta: () => packet.pointer(packet.meta),
     },
-    computedNumber: {
-      data: () => packet.address(packet.data),
-      data_end: () => packet.address(packet.end),
-      data_meta: () => packet.address(packet.meta),
+    computedHalves: {
+      data: [() => packet.offsetOf(packet.data), high],
+      data_end: [() => packet.offsetOf(packet.end), high],
+      data_meta: [() => packet.offsetOf(packet.meta), high],
     },
   });
   packet.onChange = () => ctx.refresh();

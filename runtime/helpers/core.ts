@@ -34,6 +34,13 @@ function bytes(env: RunEnv, ptr: bigint, len: number): Uint8Array {
   return env.vm.mem.read(ptr, len).slice();
 }
 
+/** bpf_ktime_get_ns: r0 written as halves when the clock can (nothing allocated), else returned. */
+function ktime(env: RunEnv, regs: Uint32Array): number | bigint | undefined {
+  const clock = env.clock;
+  if (clock.nsInto !== undefined && clock.nsInto(regs)) return undefined;
+  return clock.nsNumber?.() ?? clock.ns();
+}
+
 export const coreHelpers: HelperRegistry = {
   // The per-packet helpers read their arguments from the register file and
   // return numbers (regsHelper): no BigInt, and lookups copy the key into a
@@ -64,8 +71,8 @@ export const coreHelpers: HelperRegistry = {
     return m.delete(keyArg(env, regs, 2, m.keySize));
   }),
 
-  bpf_ktime_get_ns: regsHelper((env) => env.clock.nsNumber?.() ?? env.clock.ns()),
-  bpf_ktime_get_coarse_ns: regsHelper((env) => env.clock.nsNumber?.() ?? env.clock.ns()),
+  bpf_ktime_get_ns: regsHelper(ktime),
+  bpf_ktime_get_coarse_ns: regsHelper(ktime),
   bpf_ktime_get_boot_ns: (env) => env.clock.ns() + (env.clock.bootOffset ?? 0n),
   bpf_ktime_get_tai_ns: (env) => env.clock.ns() + (env.clock.taiOffset ?? 0n),
   bpf_get_prandom_u32: regsHelper((env) => env.random.u32() >>> 0),

@@ -30,6 +30,11 @@ export interface Streams {
 
 const streams = new WeakMap<RunEnv, Streams>();
 
+/** The streams of a run that printed, else undefined (nothing is made for a run that did not). */
+export function printedStreams(env: RunEnv): Streams | undefined {
+  return streams.get(env);
+}
+
 /** The streams a run wrote (empty strings when it printed nothing). */
 export function runStreams(env: RunEnv): Streams {
   return runState(streams, env, () => ({ stdout: "", stderr: "" }));

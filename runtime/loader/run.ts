@@ -11,7 +11,7 @@ import type { Clock, Random, RedirectRecord, RunEnv, TailCallRecord } from "../e
 import { REGION_HI, type RegionKind } from "../vm/memory.js";
 import { VmError, type Pointer, type VmFault } from "../vm/types.js";
 import { exceptionCallbackOf, takeThrown } from "../helpers/exceptions.js";
-import { runStreams, type Streams } from "../helpers/streams.js";
+import { printedStreams, type Streams } from "../helpers/streams.js";
 import { runDueTimers } from "../helpers/timer.js";
 import type { LoadedObject, LoadedProgram } from "./load.js";
 
@@ -53,8 +53,8 @@ export interface RunOutput {
 }
 
 function streamsOf(env: RunEnv): { streams?: Streams } {
-  const s = runStreams(env);
-  return s.stdout || s.stderr ? { streams: { ...s } } : {};
+  const s = printedStreams(env);
+  return s && (s.stdout || s.stderr) ? { streams: { ...s } } : {};
 }
 
 export interface RunServices {
