@@ -17,11 +17,13 @@
 //
 // For the verifier, q is the base plus a constant that grows by c * s per
 // iteration, as clang's pointer is: each iteration's bounds check marks the
-// range on q's id. Loops with calls are left alone: a helper that moves
+// range on q's id. When the views are only checked (`view + S > data_end`)
+// and accessed, q is kept at view + S instead (checked-end.ts). Loops with calls are left alone: a helper that moves
 // packet data would invalidate a packet pointer kept across it.
 
 import type { Block, IrFunction, IrInsn, VReg, Width } from "../ir/ir.js";
 import { imm, reg } from "../ir/ir.js";
+import { commonEndOffset, rebaseOnEnd } from "./checked-end.js";
 import { constantsAtEnd } from "./constprop.js";
 import { defsOf } from "./copies.js";
 import { type Loop, naturalLoops } from "./loops.js";
@@ -260,7 +262,11 @@ function reduceLoop(f: IrFunction, loop: Loop, all: Loop[]): boolean {
   for (const group of groups.values()) {
     const { base, offset, insn } = group[0]!;
     const { ind } = offset;
-    const start = offset.scale * ind.lo + offset.add;
+    // Kept at the views' checked end when that is all they are used for besides accesses.
+    const views = new Set(group.map((c) => (c.insn as { dst: VReg }).dst));
+    const replaced = new Set(group.map((c) => c.insn));
+    const end = commonEndOffset(f, views, replaced) ?? 0;
+    const start = offset.scale * ind.lo + offset.add + BigInt(end);
     const advance = offset.scale * ind.step;
     if (start > IMM_MAX || advance > IMM_MAX) continue;
     const at = insn.source ? { source: insn.source } : {};
@@ -302,6 +308,7 @@ function reduceLoop(f: IrFunction, loop: Loop, all: Loop[]): boolean {
         ...(c.insn.source ? { source: c.insn.source } : {}),
       };
     }
+    if (end !== 0) rebaseOnEnd(f, views, end);
     changed = true;
   }
   return changed;

@@ -154,8 +154,25 @@ describe("pointer strength reduction", () => {
     expect(f.pointers.has(q)).toBe(true);
     const latch = f.blocks.find((b) => b.id === 5)!;
     expect(latch.insns).toContainEqual(expect.objectContaining({ dst: q, a: q, b: imm(4) }));
+    // The view is only checked (`+ 4 > data_end`) and read: the pointer is kept at the
+    // checked end, data + 18 + 4i, and the loads reach back 4 bytes.
     const entry = f.blocks.find((b) => b.id === 0)!;
-    expect(entry.insns.at(-1)).toMatchObject({ op: "alu", dst: q, b: imm(14) });
+    expect(entry.insns.at(-1)).toMatchObject({ op: "alu", dst: q, b: imm(18) });
+    expect(body.insns.find((i) => "dst" in i && i.dst === 16)).toMatchObject({ op: "mov" });
+    const sum = f.blocks.find((b) => b.id === 4)!;
+    expect(sum.insns.filter((i) => i.op === "load").map((i) => i.off)).toEqual([-4, -2]);
+  });
+
+  it("keeps the pointer at the view when the view is used otherwise", () => {
+    // The view itself is returned on one path: it must hold data + 14 + 4i.
+    const f = reducedAgrees(() => {
+      const g = wordLoop();
+      const fail = g.blocks.find((b) => b.id === 21)!;
+      fail.term = { op: "ret", value: reg(15) };
+      return g;
+    });
+    const entry = f.blocks.find((b) => b.id === 0)!;
+    expect(entry.insns.at(-1)).toMatchObject({ op: "alu", b: imm(14) });
   });
 
   it("agrees for other scales and starts, and for a shift", () => {
