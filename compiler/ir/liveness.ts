@@ -1,6 +1,14 @@
 // Backward liveness of vregs over the CFG: which vregs are live at the start
 // and end of each block. Dead-code removal and the register allocator both
 // build on it.
+//
+// The optimizer calls this after nearly every pass, so it is incremental:
+// live sets only grow, and a set keeps its members in insertion order, so
+// each sweep only looks at the members added to a set since the last time it
+// was read along the same edge (a cursor into the set's members). The sets,
+// and the order their members were added in, are exactly those of the plain
+// round-robin sweeps (all members re-read every time), which consumers may
+// iterate: only the repeated reading is gone.
 
 import {
   type Block,
@@ -18,12 +26,26 @@ export interface Liveness {
   liveOut: Map<Block, Set<VReg>>;
 }
 
+/** A growing set of vregs with its members in insertion order, for reading from a cursor. */
+class LiveSet {
+  readonly set = new Set<VReg>();
+  readonly members: VReg[] = [];
+
+  add(r: VReg): boolean {
+    if (this.set.has(r)) return false;
+    this.set.add(r);
+    this.members.push(r);
+    return true;
+  }
+}
+
 export function liveness(f: IrFunction): Liveness {
   const order = reachableBlocks(f);
-  const use = new Map<Block, Set<VReg>>();
-  const def = new Map<Block, Set<VReg>>();
+  const index = new Map<Block, number>(order.map((b, k) => [b, k]));
+  const uses: VReg[][] = [];
+  const defs: Set<VReg>[] = [];
   for (const b of order) {
-    const u = new Set<VReg>();
+    const u = new LiveSet();
     const d = new Set<VReg>();
     for (const i of b.insns) {
       for (const r of usesOf(i)) if (!d.has(r)) u.add(r);
@@ -31,36 +53,45 @@ export function liveness(f: IrFunction): Liveness {
       if (x !== undefined) d.add(x);
     }
     for (const r of usesOf(b.term)) if (!d.has(r)) u.add(r);
-    use.set(b, u);
-    def.set(b, d);
+    uses.push(u.members);
+    defs.push(d);
   }
-  const liveIn = new Map<Block, Set<VReg>>(order.map((b) => [b, new Set<VReg>()]));
-  const liveOut = new Map<Block, Set<VReg>>(order.map((b) => [b, new Set<VReg>()]));
+  const liveIn = order.map(() => new LiveSet());
+  const liveOut = order.map(() => new LiveSet());
+  // Every successor of a reachable block is reachable, so it has an index.
+  const succ = order.map((b) => successors(b).map((s) => index.get(s)!));
+  // How much of each successor's liveIn was read into liveOut (per edge), and of liveOut into liveIn.
+  const readIn = succ.map((ss) => ss.map(() => 0));
+  const readOut = order.map(() => 0);
   let changed = true;
+  let first = true;
   while (changed) {
     changed = false;
     for (let k = order.length - 1; k >= 0; k--) {
-      const b = order[k]!;
-      const out = liveOut.get(b)!;
-      for (const s of successors(b))
-        for (const r of liveIn.get(s) ?? [])
-          if (!out.has(r)) {
-            out.add(r);
-            changed = true;
-          }
-      const inn = liveIn.get(b)!;
-      const d = def.get(b)!;
-      for (const r of use.get(b)!)
-        if (!inn.has(r)) {
-          inn.add(r);
-          changed = true;
-        }
-      for (const r of out)
-        if (!d.has(r) && !inn.has(r)) {
-          inn.add(r);
-          changed = true;
-        }
+      const out = liveOut[k]!;
+      const ss = succ[k]!;
+      const read = readIn[k]!;
+      for (let e = 0; e < ss.length; e++) {
+        const from = liveIn[ss[e]!]!.members;
+        for (let m = read[e]!; m < from.length; m++) if (out.add(from[m]!)) changed = true;
+        read[e] = from.length;
+      }
+      const inn = liveIn[k]!;
+      // A block's own uses are all in its liveIn after the first sweep.
+      if (first) for (const r of uses[k]!) if (inn.add(r)) changed = true;
+      const d = defs[k]!;
+      const outs = out.members;
+      for (let m = readOut[k]!; m < outs.length; m++) {
+        const r = outs[m]!;
+        if (!d.has(r) && inn.add(r)) changed = true;
+      }
+      readOut[k] = outs.length;
     }
+    first = false;
   }
-  return { order, liveIn, liveOut };
+  return {
+    order,
+    liveIn: new Map(order.map((b, k) => [b, liveIn[k]!.set])),
+    liveOut: new Map(order.map((b, k) => [b, liveOut[k]!.set])),
+  };
 }
