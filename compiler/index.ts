@@ -6,21 +6,17 @@
 // diagnostics; an unexpected exception becomes "internal compiler error",
 // never a stack trace.
 
-import type { Node } from "ts-morph";
 import { DiagnosticBag, type Diagnostic, formatDiagnostic } from "./diagnostics/diagnostic.js";
 import {
   createProject,
   findStdlib,
   type FrontendResult,
   type SourceInput,
-  typescriptDiagnostics,
 } from "./frontend/project.js";
-import { SubsetChecker } from "./frontend/subset.js";
-import { checkLimits, MAX_NESTING, scanNesting } from "./frontend/limits.js";
-import { lowerModule } from "./ir/lower-module.js";
-import { checkLicense } from "./ir/license-check.js";
-import { backEnd, type CompiledModule, writeElf } from "./emit/object.js";
+import { MAX_NESTING, scanNesting } from "./frontend/limits.js";
+import type { CompiledModule } from "./emit/object.js";
 import { PhaseTimes } from "./phase-times.js";
+import { compileProject } from "./pipeline.js";
 
 export type { Diagnostic } from "./diagnostics/diagnostic.js";
 export type { SourceInput } from "./frontend/project.js";
@@ -93,38 +89,7 @@ function compileTimed(
       ]);
       return { object: undefined, diagnostics: bag.items };
     }
-    for (const sf of fe.files) {
-      const found = checkLimits(sf.compilerNode);
-      if (found) {
-        const file = fe.fileNames.get(sf) ?? sf.getFilePath();
-        bag.report(found.code, { file, text: sf.getFullText(), ...found }, found.args);
-        return { object: undefined, diagnostics: bag.items };
-      }
-    }
-    typescriptDiagnostics(fe, bag);
-    times.mark("ts-check");
-    const checker = new SubsetChecker(bag, fe.fileNames);
-    for (const sf of fe.files) checker.checkFile(sf);
-    times.mark("subset");
-    stage.name = "lowering";
-    const stdlibDir = fe.stdlibDir;
-    const isStdlib = (n: Node) => n.getSourceFile().getFilePath().startsWith(stdlibDir);
-    const mod = lowerModule(
-      fe.files,
-      { localFunctions: new Map(), fileNames: fe.fileNames, isStdlib },
-      bag,
-    );
-    checkLicense(mod, bag);
-    times.mark("lower");
-    if (bag.hasErrors || options.checkOnly) return { object: undefined, diagnostics: bag.items };
-    stage.name = "code generation";
-    const compiled = backEnd(mod, bag);
-    times.mark("back end");
-    if (bag.hasErrors) return { object: undefined, diagnostics: bag.items, module: compiled };
-    stage.name = "object writer";
-    const object = writeElf(compiled);
-    times.mark("elf");
-    return { object, diagnostics: bag.items, module: compiled };
+    return compileProject(fe, options, bag, stage, times);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     bag.report("TSB9001", { file: stage.file, text: "", start: 0, end: 0 }, [

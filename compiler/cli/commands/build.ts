@@ -5,7 +5,8 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { compile } from "../../index.js";
+import { compileEach } from "../../compile-each.js";
+import type { CompileResult, SourceInput } from "../../index.js";
 import { UsageError, flag, value } from "../args.js";
 import { type Command, EXIT_FAILURE, EXIT_OK, type Io } from "../command.js";
 import { diagnosticsJson, printDiagnostics } from "../diagnostics-output.js";
@@ -47,8 +48,15 @@ export const buildCommand: Command = {
     const json = flag(args, "json");
     const reports: BuildReport[] = [];
     let failed = false;
-    for (const input of inputs) {
-      const report = await buildOne(input, output, flag(args, "verify"), json, io);
+    // Every input is compiled first (together: compileEach shares the stdlib's
+    // types between them), then reported and written in the order given.
+    const sources = inputs.map((input) => readSource(input, io));
+    const readable = sources.filter((s): s is SourceInput => typeof s !== "string");
+    const results = compileEach(readable);
+    for (const [k, input] of inputs.entries()) {
+      const source = sources[k]!;
+      const result = typeof source === "string" ? source : results[readable.indexOf(source)]!;
+      const report = await buildOne(input, result, output, flag(args, "verify"), json, io);
       if (report.error || report.diagnostics.length > 0 || isRejected(report)) failed = true;
       reports.push(report);
     }
@@ -66,19 +74,19 @@ function objectPath(input: string, output: string | undefined, io: Io): string {
   return resolve(io.cwd, input.replace(/\.[cm]?ts$/, "") + ".o");
 }
 
+/** Reports one input's compile (or why it could not be read), writes its object, verifies it. */
 async function buildOne(
   input: string,
+  result: CompileResult | string,
   output: string | undefined,
   verify: boolean,
   json: boolean,
   io: Io,
 ): Promise<BuildReport> {
-  const source = readSource(input, io);
-  if (typeof source === "string") {
-    if (!json) io.err(`tsbpf build: ${source}\n`);
-    return { input, diagnostics: [], error: source };
+  if (typeof result === "string") {
+    if (!json) io.err(`tsbpf build: ${result}\n`);
+    return { input, diagnostics: [], error: result };
   }
-  const result = compile(source);
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (!json) printDiagnostics(result.diagnostics, io);
   if (!result.object || errors.length > 0) {
