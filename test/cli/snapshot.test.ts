@@ -30,11 +30,16 @@ interface Run {
   stderr: string;
 }
 
-function run(cmd: string, args: readonly string[], cwd: string): Promise<Run> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(cmd, args, {
       cwd,
-      env: { ...process.env, NO_COLOR: "1" },
+      env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -126,5 +131,20 @@ describe("bin/tsbpf and the start-up snapshot", () => {
     const [a, b] = await Promise.all([launcher(args, work), plain(args, work)]);
     expect(a.code).toBe(0);
     expect(a).toEqual(b);
+  }, 300_000);
+
+  // V8 refuses a snapshot made with other flags ("Failed to load the startup
+  // snapshot"), and NODE_OPTIONS can carry V8 flags: the launcher must then
+  // run the plain CLI rather than fail.
+  it("builds when NODE_OPTIONS holds V8 flags", async () => {
+    const env = { NODE_OPTIONS: "--max-old-space-size=3000" };
+    const r = await run(LAUNCHER, ["build", "parse_v4.ts", "-o", "with-options.o"], work, env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const expected = compile({
+      fileName: "parse_v4.ts",
+      text: readFileSync(join(work, "parse_v4.ts"), "utf8"),
+    });
+    expect(new Uint8Array(readFileSync(join(work, "with-options.o")))).toEqual(expected.object);
   }, 300_000);
 });
