@@ -39,6 +39,7 @@ const settings = quick
   ? {
       rounds: 3,
       repeat: 20_000,
+      kernelCopies: 2,
       interpRepeat: 200,
       interpWarmupMs: 300,
       compileRounds: 3,
@@ -47,6 +48,7 @@ const settings = quick
   : {
       rounds: 7,
       repeat: 200_000,
+      kernelCopies: 3,
       interpRepeat: 2_000,
       interpWarmupMs: 1_000,
       compileRounds: 5,
@@ -64,6 +66,26 @@ async function tryLoad(path: string, prog: BenchProgram): Promise<Loaded | strin
   } catch (e) {
     return firstLine(e);
   }
+}
+
+/** More loads of both objects, each with its own JIT image (see kernelTimes). */
+async function loadCopies(
+  tsPath: string,
+  cPath: string,
+  prog: BenchProgram,
+  n: number,
+): Promise<{ ts: Loaded[]; c: Loaded[] }> {
+  const copies: { ts: Loaded[]; c: Loaded[] } = { ts: [], c: [] };
+  try {
+    for (let i = 0; i < n; i++) {
+      copies.ts.push(await loadProgram(tsPath, prog));
+      copies.c.push(await loadProgram(cPath, prog));
+    }
+  } catch (e) {
+    for (const l of [...copies.ts, ...copies.c]) l.handle.dispose();
+    throw e;
+  }
+  return copies;
 }
 
 async function measureProgram(prog: BenchProgram, outDir: string): Promise<ProgramResult> {
@@ -88,21 +110,27 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
   }
   if (!pair.c.ok) return r;
   const c = await tryLoad(pair.c.path, prog);
-  const ts = pair.ts.ok ? await tryLoad(pair.ts.path, prog) : undefined;
+  const tsPath = pair.ts.ok ? pair.ts.path : undefined;
+  const ts = tsPath ? await tryLoad(tsPath, prog) : undefined;
   try {
     if (typeof c === "string") r.status = `clang object rejected: ${c}`;
     else r.verifier.c = c.verifierInsns;
     if (typeof ts === "string") r.status = `tsbpf object rejected: ${ts}`;
     else if (ts) r.verifier.ts = ts.verifierInsns;
-    if (typeof c !== "string" && ts && typeof ts !== "string" && section !== "interp") {
+    if (typeof c !== "string" && tsPath && ts && typeof ts !== "string" && section !== "interp") {
       const agreement = await compareOnPackets(prog, ts, c);
       if (!agreement.same) {
         r.status = "MISMATCH";
         r.differences = agreement.differences;
       } else {
         const load0 = load1();
-        const k = await kernelTimes(prog, ts, c, settings);
-        r.kernel = { ...k, load: [load0, load1()] };
+        const extra = await loadCopies(tsPath, pair.c.path, prog, settings.kernelCopies - 1);
+        try {
+          const k = await kernelTimes(prog, [ts, ...extra.ts], [c, ...extra.c], settings);
+          r.kernel = { ...k, load: [load0, load1()] };
+        } finally {
+          for (const l of [...extra.ts, ...extra.c]) l.handle.dispose();
+        }
       }
     }
     // The interpreter runs tsbpf's object when there is one, else clang's.

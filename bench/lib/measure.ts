@@ -17,29 +17,41 @@ export interface KernelTimes {
   ratio: number;
 }
 
+/**
+ * Kernel time of each object as loaded several times: every load gets its own
+ * JIT image at its own address, and on this machine the same object's time
+ * moves by up to ~12% with where its image lands (two loads of one object
+ * gave ratios 1.045 and 0.926 in one run). So each round times every pair of
+ * copies (tsbpf copy j against clang copy j, order alternating), and the
+ * figures are medians over all rounds and copies.
+ */
 export async function kernelTimes(
   prog: BenchProgram,
-  ts: Loaded,
-  c: Loaded,
+  ts: Loaded[],
+  c: Loaded[],
   opts: { rounds: number; repeat: number },
 ): Promise<KernelTimes> {
   const tsRounds: number[] = [];
   const cRounds: number[] = [];
   const ratios: number[] = [];
+  const copies = Math.min(ts.length, c.length);
   for (let round = 0; round < opts.rounds; round++) {
-    let tsSum = 0;
-    let cSum = 0;
-    for (const packet of prog.packets) {
-      const order = round % 2 === 0 ? [ts, c] : [c, ts];
-      for (const side of order) {
-        const r = await runPacket(side, prog, packet, opts.repeat);
-        if (side === ts) tsSum += r.durationNs;
-        else cSum += r.durationNs;
+    for (let copy = 0; copy < copies; copy++) {
+      const [t, k] = [ts[copy]!, c[copy]!];
+      let tsSum = 0;
+      let cSum = 0;
+      for (const packet of prog.packets) {
+        const order = (round + copy) % 2 === 0 ? [t, k] : [k, t];
+        for (const side of order) {
+          const r = await runPacket(side, prog, packet, opts.repeat);
+          if (side === t) tsSum += r.durationNs;
+          else cSum += r.durationNs;
+        }
       }
+      tsRounds.push(tsSum / prog.packets.length);
+      cRounds.push(cSum / prog.packets.length);
+      ratios.push(cSum > 0 ? tsSum / cSum : NaN);
     }
-    tsRounds.push(tsSum / prog.packets.length);
-    cRounds.push(cSum / prog.packets.length);
-    ratios.push(cSum > 0 ? tsSum / cSum : NaN);
   }
   return { tsNs: median(tsRounds), cNs: median(cRounds), ratio: median(ratios) };
 }
