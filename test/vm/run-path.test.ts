@@ -93,29 +93,39 @@ describe.skipIf(gc === undefined)("allocation per packet", () => {
       const program = loadObject(fixture("xdp_basic"), { tier }).program("xdp_basic");
       const packet = IPV4_TCP_64;
       program.run({ packet, repeat: 50_000 });
-      collect();
-      const before = process.memoryUsage().heapUsed;
       // Batches of one call each, 10,000 packets per call: a call's own
       // set-up and result (a few KB) is under a byte per packet. A batch with
       // a scavenge in it shows a negative delta and is dropped.
       const perPacket: number[] = [];
-      for (let batch = 0; batch < 20; batch++) {
-        const h0 = process.memoryUsage().heapUsed;
-        const r = program.run({ packet, repeat: 10_000 });
-        const delta = process.memoryUsage().heapUsed - h0;
-        expect(r.action).toBe("XDP_PASS");
-        if (delta >= 0) perPacket.push(delta / 10_000);
+      const keptPerPhase: number[] = [];
+      // Two phases of 200,000 packets. Heap kept after a full GC in one phase
+      // can be V8's own one-time growth (optimized code and feedback for the
+      // translated functions, which V8 recompiles in the background: a CI
+      // run once saw 247 KB). A leak grows the heap in every phase, so the
+      // smaller of the two is what is checked.
+      for (let phase = 0; phase < 2; phase++) {
+        collect();
+        const before = process.memoryUsage().heapUsed;
+        for (let batch = 0; batch < 20; batch++) {
+          const h0 = process.memoryUsage().heapUsed;
+          const r = program.run({ packet, repeat: 10_000 });
+          const delta = process.memoryUsage().heapUsed - h0;
+          expect(r.action).toBe("XDP_PASS");
+          if (delta >= 0) perPacket.push(delta / 10_000);
+        }
+        collect();
+        keptPerPhase.push(process.memoryUsage().heapUsed - before);
       }
-      collect();
-      const kept = process.memoryUsage().heapUsed - before;
+      const kept = Math.min(...keptPerPhase);
       perPacket.sort((a, b) => a - b);
       const estimate = perPacket[perPacket.length >> 1] ?? NaN;
       console.log(
         `${tier}: about ${estimate.toFixed(2)} bytes allocated per packet; ` +
-          `heap growth over 200,000 packets after GC: ${kept} bytes`,
+          `heap growth per 200,000 packets after GC: ${keptPerPhase.join(", ")} bytes`,
       );
-      // A BigInt, an object or an array per packet would be 16 bytes or more.
-      expect(perPacket.length).toBeGreaterThan(5);
+      // A BigInt, an object or an array per packet would be 16 bytes or more;
+      // a leak of a third of a byte per packet would keep 64 KB in each phase.
+      expect(perPacket.length).toBeGreaterThan(10);
       expect(estimate).toBeLessThan(4);
       expect(kept).toBeLessThan(64 * 1024);
     });
