@@ -14,9 +14,13 @@
 // sign-extended, or lddw's imm64). `dispatch` is what the interpreter's
 // switch runs: the opcode, or a superinstruction (fuse(): FUSED | the jump's
 // opcode) for "add an immediate to rX, then a conditional jump on rX against
-// an immediate", the step and test of nearly every counted loop. The jump's
-// slot keeps its own opcode, so code jumping to it runs it alone. Everything
-// else reads the opcode (w & 255) and never sees the fusion.
+// an immediate", the step and test of nearly every counted loop; and
+// ADD_THEN_FUSED | the jump's opcode for a 64-bit `rD += rS` just before such
+// a pair (an accumulation in the loop body). Only the first slot of a fused
+// run changes: the slots after it keep their own dispatch, so code jumping
+// into the middle runs the rest unfused. Fused slots cannot fault; counting
+// and the budget see the slots they span (interpreter.ts). Everything else
+// reads the opcode (w & 255) and never sees the fusion.
 
 import {
   AluOp,
@@ -291,7 +295,20 @@ function fuse(ins: Int32Array, n: number): void {
     if (((w >> 8) & 15) !== ((next >> 8) & 15)) continue;
     ins[i * 4] = (w & 0xffff) | ((FUSED | (next & 255)) << 16);
   }
+  for (let i = 0; i + 1 < n; i++) {
+    const w = ins[i * 4]!;
+    const pair = ins[(i + 1) * 4]! >>> 16;
+    if (w >>> 16 !== 0x0f || (pair & 0xf00) !== FUSED) continue;
+    ins[i * 4] = (w & 0xffff) | ((ADD_THEN_FUSED | (pair & 255)) << 16);
+  }
 }
+
+/**
+ * The dispatch code of a 64-bit register add (`rD += rS`, the accumulation
+ * in a loop body) followed by a fused pair: ADD_THEN_FUSED | the pair's jump
+ * opcode. Three slots, one dispatch.
+ */
+export const ADD_THEN_FUSED = 0x200;
 
 /** The opcode byte a slot had in the original code. */
 export function rawOpcode(p: Program, slot: number): number {
