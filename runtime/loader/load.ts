@@ -19,6 +19,7 @@ import { mapValueFields } from "../helpers/value-fields.js";
 import { CORE_POISON, applyCoreRelocations } from "./core-relos.js";
 import { LoadError } from "./errors.js";
 import { linkObject } from "./link.js";
+import { SITE_HELPERS } from "./lookup-site.js";
 import { ObjectMaps } from "./maps.js";
 
 export interface LoadedProgram {
@@ -240,7 +241,12 @@ function bridge(
         if (!env) throw outside(name);
         return regs(env, vm.U32);
       };
-      table.set(id, Object.assign(fn, { registers: true as const }));
+      const generic = Object.assign(fn, { registers: true as const });
+      const site = SITE_HELPERS[name];
+      table.set(
+        id,
+        site ? Object.assign(generic, { site: () => site(current, generic) }) : generic,
+      );
       continue;
     }
     table.set(

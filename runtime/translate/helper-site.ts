@@ -8,6 +8,8 @@
 // result and any exception go through the same functions callHelper uses
 // (runtime/vm/ops.ts), so faults and r0 are the same on both tiers. Helpers
 // that take BigInt arguments, and unknown ids, still go through callHelper.
+// A helper that offers a per-site form (RegisterHelperFn.site: map lookups,
+// runtime/loader/lookup-site.ts) gets a fresh one for each site.
 
 import { CallSrc } from "../../bpf/isa/index.js";
 import { isRegisterHelper, type RegisterHelperFn } from "../vm/types.js";
@@ -18,5 +20,7 @@ const KFUNC = CallSrc.KFUNC;
 /** The register helper `call imm` (src 0 helper, 2 kfunc) reaches on this VM, or null. */
 export function registerHelperAt(vm: Vm, id: number, src: number): RegisterHelperFn | null {
   const fn = src === KFUNC ? vm.kfuncs.get(id) : vm.helpers.get(id);
-  return fn !== undefined && isRegisterHelper(fn) ? fn : null;
+  if (fn === undefined || !isRegisterHelper(fn)) return null;
+  // A helper with a per-site form gets its own copy here, caching what this site sees.
+  return fn.site !== undefined ? fn.site() : fn;
 }

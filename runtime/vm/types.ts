@@ -49,6 +49,12 @@ export interface RegisterHelperFn {
   /** undefined: the helper wrote r0's halves into `U32[0]` and `U32[1]` itself. */
   (vm: VmHandle): bigint | number | undefined;
   readonly registers: true;
+  /**
+   * A fresh function for one call site of translated code, with the same
+   * results and faults, that may cache what that site sees from call to call
+   * (runtime/translate/helper-site.ts).
+   */
+  readonly site?: () => RegisterHelperFn;
 }
 
 /** What a helper or kfunc table holds. */
