@@ -208,6 +208,8 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
     return empty(raw, `code size ${raw.length} is not a multiple of 8`);
   }
   const n = raw.length / 8;
+  // The interpreter masks slot numbers to 28 bits (interpreter.ts run).
+  if (n >= MAX_SLOTS) return empty(raw, `code of ${n} slots is over the limit of ${MAX_SLOTS - 1}`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   // One extra slot past the end: falling off the code lands there.
   const ins = new Int32Array((n + 1) * 4);
@@ -273,6 +275,9 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
   const k64s = new BigInt64Array(k64.buffer);
   return { n, ins, k64, k64s, k32: new Int32Array(k64.buffer), raw, reasons };
 }
+
+/** Slots a program may have: slot numbers fit in 28 bits. */
+export const MAX_SLOTS = 1 << 28;
 
 /** The dispatch code of a fused add-immediate + conditional jump: FUSED | the jump's opcode. */
 export const FUSED = 0x100;
