@@ -298,10 +298,12 @@ function makeClock(c: LoadObjectOptions["clock"]): Clock {
 
 /** mulberry32: a small seeded generator; the same seed gives the same sequence. */
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
+  // The state as an int32 (same bits): a closure variable above 2^31 is a
+  // heap number per call, and bpf_get_prandom_u32 is on the per-packet path.
+  let a = seed | 0;
   return {
     u32() {
-      a = (a + 0x6d2b79f5) >>> 0;
+      a = (a + 0x6d2b79f5) | 0;
       let t = a;
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

@@ -6,8 +6,22 @@
 // GC's heap before and after, synchronously). The packets run as the time
 // measurement runs them (measure.ts): the same object, map entries and
 // packets, on the default tier, warmed up first, with `repeat` so one call
-// covers many packets; the per-call part (the context, the result object)
-// is measured apart with single-packet calls and taken out.
+// covers many packets.
+//
+// Per packet is a difference of two stretches with the same calls: one of
+// `repeat` packets per call and one of LONG_FACTOR x `repeat`. Each call's
+// own part (context, result object, data_out copy) is the same in both and
+// cancels; so does what V8 adds to the heap once per stretch whatever the
+// packet count: old-space data from code it (re)compiles in the background,
+// feedback, IC state, tens to a few hundred KB at random moments, which a
+// plain heap-growth / packets figure reported as 1-2.5 bytes per packet for
+// programs that allocate nothing on the run path (the sampling heap profiler
+// saw none there, and that growth did not scale with the packet count).
+// What does scale with packets is allocation per packet. The median of
+// TRIALS differences is kept: a per-packet allocation is in every trial, a
+// background compile lands in one stretch of some (in the short one it would
+// make the difference too small, in the long one too large). The per-call
+// bytes are measured apart with plain single-packet calls.
 
 import { GCProfiler } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -16,28 +30,35 @@ import { loadObject } from "../../runtime/index.js";
 import type { BenchProgram } from "../corpus.js";
 import { warmUp } from "./measure.js";
 
+/** The long stretch runs this many times the packets of the short one, in the same calls. */
+export const LONG_FACTOR = 10;
+/** Short/long pairs measured; the median difference is kept. */
+export const TRIALS = 3;
+
 export type AllocResult =
   | {
       ok: true;
-      /** Bytes per packet with the per-call part taken out (repeat mode). */
+      /** Bytes per packet: (long - short stretch) / extra packets, median of TRIALS. */
       bytesPerPacket: number;
-      /** GCs (any kind) during the repeat-mode packets. */
+      /** GCs (any kind) during the long stretches. */
       gcs: number;
-      /** Packets run in repeat mode. */
+      /** Packets of one long stretch (repeat mode). */
       packets: number;
+      /** Each trial's bytes per packet (negative: the short stretch had V8's growth). */
+      trials: number[];
       /** Bytes per plain run({ packet }) call: context, result, data_out copy. */
       bytesPerCall: number;
     }
   | { ok: false; error: string };
 
 /** A full GC, exposed at run time (the bench runs under tsx, without --expose-gc). */
-function fullGc(): () => void {
+export function fullGc(): () => void {
   setFlagsFromString("--expose-gc");
   return runInNewContext("gc") as () => void;
 }
 
 /** Bytes allocated while `work` runs: heap growth plus what the GCs in between freed. */
-function allocatedBy(gc: () => void, work: () => void): { bytes: number; gcs: number } {
+export function allocatedBy(gc: () => void, work: () => void): { bytes: number; gcs: number } {
   gc();
   const profiler = new GCProfiler();
   profiler.start();
@@ -76,22 +97,46 @@ export function interpreterAllocation(
     for (let k = 0; k < opts.calls; k++) program.run({ packet: packets[k % packets.length]! });
   });
   const bytesPerCall = single.bytes / opts.calls;
-  let calls = 0;
-  let ran = 0;
-  const many = allocatedBy(gc, () => {
-    while (ran < opts.packets) {
-      for (const packet of packets) {
-        program.run({ packet, repeat: opts.repeat });
-        calls++;
-        ran += opts.repeat;
-      }
-    }
+  // The same calls in both stretches: the packet set in turn until `packets` are covered.
+  const calls = Math.max(1, Math.ceil(opts.packets / opts.repeat / packets.length)) * packets.length; // prettier-ignore
+  const steady = steadyBytesPerPacket(gc, calls, opts.repeat, (k, repeat) => {
+    program.run({ packet: packets[k % packets.length]!, repeat });
   });
+  return { ok: true, ...steady, bytesPerCall };
+}
+
+/**
+ * Bytes allocated per packet in steady state: `calls` calls of `runCall(k,
+ * repeat)` (call k of the stretch, `repeat` packets) with `repeat` and with
+ * LONG_FACTOR x `repeat`, the difference over the extra packets, the median
+ * of `trialCount` pairs (see the top of this file). The program must be warm.
+ */
+export function steadyBytesPerPacket(
+  gc: () => void,
+  calls: number,
+  repeat: number,
+  runCall: (k: number, repeat: number) => void,
+  trialCount = TRIALS,
+): { bytesPerPacket: number; gcs: number; packets: number; trials: number[] } {
+  const stretch = (r: number) =>
+    allocatedBy(gc, () => {
+      for (let k = 0; k < calls; k++) runCall(k, r);
+    });
+  const longRepeat = repeat * LONG_FACTOR;
+  const extraPackets = calls * (longRepeat - repeat);
+  const trials: number[] = [];
+  let gcs = 0;
+  for (let t = 0; t < trialCount; t++) {
+    const short = stretch(repeat);
+    const long = stretch(longRepeat);
+    gcs += long.gcs;
+    trials.push((long.bytes - short.bytes) / extraPackets);
+  }
+  const sorted = [...trials].sort((a, b) => a - b);
   return {
-    ok: true,
-    bytesPerPacket: Math.max(0, (many.bytes - calls * bytesPerCall) / ran),
-    gcs: many.gcs,
-    packets: ran,
-    bytesPerCall,
+    bytesPerPacket: Math.max(0, sorted[trialCount >> 1]!),
+    gcs,
+    packets: calls * longRepeat,
+    trials,
   };
 }

@@ -106,9 +106,9 @@ export function summarize(res: BenchResults): Summary {
 }
 
 /**
- * Bytes per packet the allocation target counts as nothing: what is left
- * is the per-call part measured apart and taken out, shared over thousands
- * of packets per call, which does not come out exactly the same twice.
+ * Bytes per packet the allocation target counts as nothing: a real
+ * allocation is 16 bytes or more; what is left is V8's own heap growth in
+ * a stretch that the difference of two stretches did not cancel.
  */
 const ALLOC_NOTHING = 1;
 
@@ -118,7 +118,7 @@ function renderAllocation(res: BenchResults): string[] {
   const out = ["", "## Interpreter allocation (JS heap)", ""];
   if (a) {
     out.push(
-      `${a.packets} packets per program in calls of repeat ${a.repeat} (the packet set in turn, after a warm-up), and ${a.calls} plain run({ packet }) calls: bytes allocated = heap growth + what each GC freed (v8.GCProfiler). Per packet = (total - calls x per-call bytes) / packets.`,
+      `Bytes allocated = heap growth + what each GC freed (v8.GCProfiler), after a warm-up. Per packet: the same calls (the packet set in turn, covering ${a.packets} packets) with repeat ${a.repeat} and with 10x that, the difference over the extra packets, median of three pairs: each call's own part and V8's one-time growth (background recompiles) cancel (lib/alloc.ts). Per call: ${a.calls} plain run({ packet }) calls.`,
       "",
     );
   }

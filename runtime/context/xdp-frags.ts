@@ -23,9 +23,12 @@ export interface Frag {
 
 const fragsByPacket = new WeakMap<Packet, Frag[]>();
 
-/** The packet's frags (empty for a linear packet). */
-export function fragsOf(p: Packet): Frag[] {
-  return fragsByPacket.get(p) ?? [];
+/** A linear packet's frags: one shared empty list, so asking allocates nothing per packet. */
+const NO_FRAGS: readonly Frag[] = Object.freeze([]);
+
+/** The packet's frags (empty for a linear packet); read-only, adjustFragsTail changes them. */
+export function fragsOf(p: Packet): readonly Frag[] {
+  return fragsByPacket.get(p) ?? NO_FRAGS;
 }
 
 /** Split `rest` (the input past the linear part) into page-sized frags; undefined past MAX_SKB_FRAGS. */
@@ -44,7 +47,10 @@ export function attachFrags(p: Packet, rest: Uint8Array): boolean {
 
 /** sinfo->xdp_frags_size. */
 export function fragsSize(p: Packet): number {
-  return fragsOf(p).reduce((n, f) => n + f.size, 0);
+  const frags = fragsOf(p);
+  let n = 0;
+  for (let i = 0; i < frags.length; i++) n += frags[i]!.size;
+  return n;
 }
 
 /** xdp_get_buff_len: the linear data plus every frag. */

@@ -70,8 +70,10 @@ interface CgroupRuns {
 const runs = new WeakMap<RunEnv, CgroupRuns>();
 
 function state(env: RunEnv): CgroupRuns {
-  return runState(runs, env, () => ({ byId: new Map(), byPtr: new Map() }));
+  return runState(runs, env, newCgroupRuns);
 }
+
+const newCgroupRuns = (): CgroupRuns => ({ byId: new Map(), byPtr: new Map() });
 
 /** The stand-in `struct cgroup` of cgroup `id` for this run, or undefined when it does not exist. */
 export function cgroupPointer(env: RunEnv, id: bigint): Pointer | undefined {

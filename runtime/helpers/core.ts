@@ -75,7 +75,12 @@ export const coreHelpers: HelperRegistry = {
   bpf_ktime_get_coarse_ns: regsHelper(ktime),
   bpf_ktime_get_boot_ns: (env) => env.clock.ns() + (env.clock.bootOffset ?? 0n),
   bpf_ktime_get_tai_ns: (env) => env.clock.ns() + (env.clock.taiOffset ?? 0n),
-  bpf_get_prandom_u32: regsHelper((env) => env.random.u32() >>> 0),
+  // r0 written here: a u32 above 2^31 returned through the call would be a heap number.
+  bpf_get_prandom_u32: regsHelper((env, regs) => {
+    regs[0] = env.random.u32();
+    regs[1] = 0;
+    return undefined;
+  }),
   bpf_get_smp_processor_id: regsHelper((env) => env.cpus.current),
 
   /** filter.c: data may move down to the end of struct xdp_frame plus metadata, and up to data_end - ETH_HLEN. */

@@ -206,11 +206,12 @@ const iterNumDestroy: HelperImpl = (env, it) => {
  * outside program memory (the kernel allocates them), keyed by the iterator.
  */
 const bitsCopies = new WeakMap<RunEnv, Map<Pointer, Uint8Array>>();
+const newBitsCopies = () => new Map<Pointer, Uint8Array>();
 const BITS_NR_WORDS_MAX = 511;
 
 const iterBitsNew: HelperImpl = (env, it, ptr, nrWords) => {
   const v = dv(writableMem(env, it, 16));
-  const copies = runState(bitsCopies, env, () => new Map<Pointer, Uint8Array>());
+  const copies = runState(bitsCopies, env, newBitsCopies);
   v.setBigUint64(0, 0n, true);
   v.setInt32(8, 0, true);
   v.setInt32(12, -1, true);
@@ -238,14 +239,14 @@ const iterBitsNext: HelperImpl = (env, it) => {
   const bits =
     nr === 64
       ? readMem(env, it, 8)
-      : (runState(bitsCopies, env, () => new Map()).get(it) ?? new Uint8Array(0));
+      : (runState(bitsCopies, env, newBitsCopies).get(it) ?? new Uint8Array(0));
   for (bit++; bit < nr; bit++) if (bits[bit >> 3]! & (1 << (bit & 7))) break;
   v.setInt32(12, Math.min(bit, nr), true);
   return bit >= nr ? 0n : it + 12n;
 };
 
 const iterBitsDestroy: HelperImpl = (env, it) => {
-  runState(bitsCopies, env, () => new Map()).delete(it);
+  runState(bitsCopies, env, newBitsCopies).delete(it);
   return 0n;
 };
 

@@ -37,8 +37,10 @@ export function printedStreams(env: RunEnv): Streams | undefined {
 
 /** The streams a run wrote (empty strings when it printed nothing). */
 export function runStreams(env: RunEnv): Streams {
-  return runState(streams, env, () => ({ stdout: "", stderr: "" }));
+  return runState(streams, env, noStreams);
 }
+
+const noStreams = (): Streams => ({ stdout: "", stderr: "" });
 
 const vprintk: HelperImpl = (env, streamId, fmtPtr, args, len) => {
   const id = u32(streamId);

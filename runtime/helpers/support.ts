@@ -309,11 +309,15 @@ export function worldOf(env: RunEnv): HelperWorld {
   return w;
 }
 
-/** Per-run scratch state of a helper family (dynptr ids, locks held...). */
-export function runState<T>(key: WeakMap<RunEnv, T>, env: RunEnv, init: () => T): T {
+/**
+ * Per-run scratch state of a helper family (dynptr ids, locks held...).
+ * `init` is best a module-level function: an arrow written at the call is a
+ * new closure per call, and some of these are asked for on every packet.
+ */
+export function runState<T>(key: WeakMap<RunEnv, T>, env: RunEnv, init: (env: RunEnv) => T): T {
   let s = key.get(env);
   if (s === undefined) {
-    s = init();
+    s = init(env);
     key.set(env, s);
   }
   return s;
@@ -337,13 +341,11 @@ export interface SkbState {
 const skbStates = new WeakMap<RunEnv, SkbState>();
 
 export function skbState(env: RunEnv): SkbState {
-  return runState(skbStates, env, () => ({
-    ipSummed: 0,
-    csumLevel: 0,
-    csum: 0,
-    encapsulation: false,
-    clones: [],
-  }));
+  return runState(skbStates, env, newSkbState);
+}
+
+function newSkbState(): SkbState {
+  return { ipSummed: 0, csumLevel: 0, csum: 0, encapsulation: false, clones: [] };
 }
 
 /** Whether an interface exists in the run's world (dev_get_by_index). */
