@@ -25,7 +25,7 @@ import * as vmOps from "../vm/ops.js";
 import type { Program } from "../vm/program.js";
 import type { Vm } from "../vm/vm.js";
 import { blockStarts, isJumpOp } from "./blocks.js";
-import { alu32, alu64, condition, operand } from "./emit-alu.js";
+import { alu32, alu64, alu64Low, condition, operand } from "./emit-alu.js";
 import * as ops from "./emit-ops.js";
 import { registerHelperAt } from "./helper-site.js";
 import { loopFacts, type LoopFacts } from "./loop-facts.js";
@@ -45,7 +45,9 @@ const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
 /**
  * One instruction's code; `k` counts the segment's slots through this one.
  * A jump back to `selfStart` continues the JS loop labelled `loop`, after
- * `backEdge` (the fast copy's high halves, see loopVersion).
+ * `backEdge` (the fast copy's high halves, see loopVersion). `narrow`: the
+ * result is known to be below 2^32 (the caller zeroes the high half), see
+ * alu64Low.
  */
 function instruction(
   p: Program,
@@ -54,6 +56,7 @@ function instruction(
   selfStart: number,
   loop = "self",
   backEdge = "",
+  narrow = false,
 ): string {
   const b = i * 4;
   const w = p.ins[b]!;
@@ -68,7 +71,7 @@ function instruction(
   if (cls === 7 && ((op & 0xf0) === 0x30 || (op & 0xf0) === 0x90)) {
     return ops.divmod64(op, d, src.l, src.h, off);
   }
-  if (cls === 7) return alu64(op, d, src, off, imm);
+  if (cls === 7) return (narrow ? alu64Low(op, d, src, off, imm) : undefined) ?? alu64(op, d, src, off, imm); // prettier-ignore
   if (cls === 4) return alu32(op, d, src, off, imm);
   if (isJumpOp(op)) {
     const self = off === selfStart ? loop : undefined;
@@ -112,8 +115,10 @@ function loopVersion(p: Program, start: number, last: number, facts: LoopFacts):
   const out = [`if (${guard}) { ${zero} fast: for (;;) {`];
   for (let i = start; i <= last; i += (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1) {
     const width = (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1;
-    const after = facts.zeroHiAfter.has(i) ? ` h${(p.ins[i * 4]! >> 8) & 15} = 0;` : "";
-    out.push(`  ${instruction(p, i, i + width - start, start, "fast", zero + " ")}${after}`);
+    const narrow = facts.zeroHiAfter.has(i);
+    const after = narrow ? ` h${(p.ins[i * 4]! >> 8) & 15} = 0;` : "";
+    const code = instruction(p, i, i + width - start, start, "fast", zero + " ", narrow);
+    out.push(`  ${code}${after}`);
   }
   out.push("  break; } } else");
   return out.join("\n");

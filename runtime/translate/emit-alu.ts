@@ -92,6 +92,36 @@ export function alu64(op: number, d: number, s: Operand, off: number, imm: numbe
   throw new Error(`alu64 0x${op.toString(16)}`);
 }
 
+/**
+ * The low half of an ALU64 instruction whose result is known to be below
+ * 2^32 (the fast copy of a loop, loop-facts.ts: the caller then sets the
+ * high half to 0), when that low half depends only on the operands' low
+ * halves: add, sub, mul, or, and, xor, left shift by a constant, mov. No
+ * carry is computed. Undefined for the others (the full form is used).
+ */
+export function alu64Low(
+  op: number,
+  d: number,
+  s: Operand,
+  off: number,
+  imm: number,
+): string | undefined {
+  // prettier-ignore
+  const L = lo(d);
+  const isReg = (op & 8) !== 0;
+  switch (op & 0xf0) {
+    case 0x00: return `${L} = (${L} + ${s.l}) | 0;`; // prettier-ignore
+    case 0x10: return `${L} = (${L} - ${s.l}) | 0;`; // prettier-ignore
+    case 0x20: return `${L} = Math.imul(${L}, ${s.l});`; // prettier-ignore
+    case 0x40: return `${L} |= ${s.l};`; // prettier-ignore
+    case 0x50: return `${L} &= ${s.l};`; // prettier-ignore
+    case 0xa0: return `${L} ^= ${s.l};`; // prettier-ignore
+    case 0x60: return isReg ? undefined : (imm & 63) >= 32 ? `${L} = 0;` : `${L} <<= ${imm & 31};`; // prettier-ignore
+    case 0xb0: return off === 0 || !isReg ? `${L} = ${s.l};` : undefined; // prettier-ignore
+  }
+  return undefined;
+}
+
 /** An ALU (32-bit) instruction: the result is zero-extended into the high half. */
 export function alu32(op: number, d: number, s: Operand, off: number, imm: number): string {
   const L = lo(d);

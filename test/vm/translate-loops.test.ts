@@ -147,6 +147,8 @@ describe("translating tier: loop versioning", () => {
     // r1 stays in [0, 999] at the top; r0 (the sum) is not bounded.
     expect(source).toContain("if (h1 === 0 && (l1 >>> 0) <= 999) { h1 = 0; fast: for (;;) {");
     expect(source).not.toMatch(/h0 === 0 &&/);
+    // Its step is one 32-bit add in the fast copy: no carry into the folded high half.
+    expect(source).toContain("l1 = (l1 + 1) | 0; h1 = 0;");
     const run = createVm({ code, tier: "translate" }).run();
     expect(run).toEqual({ ok: true, r0: 499500n, instructions: 2 + 3 * 1000 + 1 });
   });
