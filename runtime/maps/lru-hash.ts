@@ -11,7 +11,7 @@ import { checkUpdateFlags, hashSeedOf, type MapInit } from "./hash.js";
 import { Lru, type LruNode } from "./lru-list.js";
 import { PerCpuValue, type PerCpuMap } from "./percpu.js";
 import { MapBase, type MapEnv } from "./types.js";
-import { copyValue } from "./value-fields.js";
+import { copyValue, userCopy } from "./value-fields.js";
 
 interface Slot<V> {
   readonly value: V;
@@ -82,7 +82,8 @@ export class LruHashMap extends LruHashBase<Uint8Array> {
   }
 
   override get(key: Uint8Array): Uint8Array | undefined {
-    return this.table.find(key)?.node.payload.value.slice();
+    const v = this.table.find(key)?.node.payload.value;
+    return v && userCopy(v, this.valueFields);
   }
 
   // htab_lru_map_update_elem.
@@ -126,18 +127,20 @@ export class LruPercpuHashMap extends LruHashBase<PerCpuValue> implements PerCpu
   }
 
   getPerCpu(key: Uint8Array): Uint8Array[] | undefined {
-    return this.table.find(key)?.node.payload.value.cpus.map((v) => v.slice());
+    return this.table.find(key)?.node.payload.value.copies(this.valueFields);
   }
 
   override get(key: Uint8Array): Uint8Array | undefined {
-    return this.table.find(key)?.node.payload.value.concat();
+    return this.table.find(key)?.node.payload.value.concat(this.valueFields);
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number): number {
     const cpu = this.env.cpus.current;
     return this.write(key, flags, (v, fresh) => {
       if (fresh) for (const c of v.cpus) c.fill(0);
-      v.cpus[cpu]!.set(value.subarray(0, this.valueSize));
+      // pcpu_copy_value: around the fields, then what the old ones held is freed.
+      copyValue(v.cpus[cpu]!, value, this.valueFields);
+      this.valueFields?.free(v.cpus[cpu]!);
     });
   }
 
@@ -145,7 +148,12 @@ export class LruPercpuHashMap extends LruHashBase<PerCpuValue> implements PerCpu
     const n = value.length;
     if (n !== this.valueSize && n !== Math.ceil(this.valueSize / 8) * 8 * this.env.cpus.count)
       return -Errno.EINVAL;
-    return this.write(key, flags, (v) => v.setAll(value));
+    return this.write(key, flags, (v) => v.setAll(value, this.valueFields));
+  }
+
+  /** An element deleted or evicted: every CPU's fields freed (check_and_free_fields). */
+  protected override release(slot: Slot<PerCpuValue>): void {
+    slot.value.freeFields(this.valueFields);
   }
 
   // __htab_lru_percpu_map_update_elem: a node is taken unless BPF_EXIST; an

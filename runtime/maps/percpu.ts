@@ -3,6 +3,12 @@
 // insert of a new hash key zero-fills the other CPUs' copies. User space
 // reads all copies as the syscall gives them (each padded to 8 bytes) and
 // writes either every CPU's copy or, like bpftool, one value for all.
+// Special fields of the value (per-CPU maps allow only kptrs) are handled as
+// the kernel does: writes copy around them, user-space reads see them zeroed,
+// an array slot written from a program or user space has what its old fields
+// held freed (array_map_update_elem, bpf_percpu_array_update; the hashes'
+// pcpu_copy_value on an update, in place or not), and a hash element
+// deleted or evicted has every CPU's fields freed (check_and_free_fields).
 
 import { BPF_EXIST, Errno } from "./constants.js";
 import { arrayNextKey, checkArrayUpdate } from "./array.js";
@@ -10,6 +16,7 @@ import { preallocated, type HashElemPool } from "./hash-prealloc.js";
 import type { HashElem } from "./hash-table.js";
 import { checkUpdateFlags, TableMap, type MapInit } from "./hash.js";
 import { MapBase, keyU32, roundUp, type MapEnv } from "./types.js";
+import { copyValue, userCopy, zeroFields, type ValueFields } from "./value-fields.js";
 
 /** The per-CPU copies of one element; views stay the same objects while it lives. */
 export class PerCpuValue {
@@ -25,24 +32,41 @@ export class PerCpuValue {
     );
   }
 
-  /** The syscall's layout: every CPU's value, each padded to a multiple of 8. */
-  concat(): Uint8Array {
+  /** The syscall's layout: every CPU's value, each padded to a multiple of 8, special fields zeroed. */
+  concat(fields: ValueFields | undefined): Uint8Array {
     const stride = roundUp(this.valueSize, 8);
     const out = new Uint8Array(stride * this.cpus.length);
-    this.cpus.forEach((v, i) => out.set(v, i * stride));
+    this.cpus.forEach((v, i) => {
+      out.set(v, i * stride);
+      if (fields) zeroFields(out.subarray(i * stride, i * stride + this.valueSize), fields);
+    });
     return out;
   }
 
-  /** Writes a syscall buffer: one value (copied to all CPUs) or one per CPU. */
-  setAll(value: Uint8Array): boolean {
+  /** Every CPU's value as user space reads it (special fields zeroed). */
+  copies(fields: ValueFields | undefined): Uint8Array[] {
+    return this.cpus.map((v) => userCopy(v, fields));
+  }
+
+  /**
+   * Writes a syscall buffer: one value (copied to all CPUs) or one per CPU,
+   * around the special fields (copy_map_value_long), then frees what each
+   * CPU's old fields held (bpf_obj_free_fields).
+   */
+  setAll(value: Uint8Array, fields: ValueFields | undefined): boolean {
     const stride = roundUp(this.valueSize, 8);
-    if (value.length === this.valueSize) {
-      for (const v of this.cpus) v.set(value);
-      return true;
-    }
-    if (value.length !== stride * this.cpus.length) return false;
-    this.cpus.forEach((v, i) => v.set(value.subarray(i * stride, i * stride + this.valueSize)));
+    const one = value.length === this.valueSize;
+    if (!one && value.length !== stride * this.cpus.length) return false;
+    this.cpus.forEach((v, i) => {
+      copyValue(v, one ? value : value.subarray(i * stride, i * stride + this.valueSize), fields);
+      fields?.free(v);
+    });
     return true;
+  }
+
+  /** bpf_obj_free_fields on every CPU's value (an element that goes). */
+  freeFields(fields: ValueFields | undefined): void {
+    if (fields) for (const v of this.cpus) fields.free(v);
   }
 }
 
@@ -82,25 +106,28 @@ export class PercpuHashMap extends TableMap<PerCpuElem> implements PerCpuMap {
   }
 
   getPerCpu(key: Uint8Array): Uint8Array[] | undefined {
-    return this.table.find(key)?.value.cpus.map((v) => v.slice());
+    return this.table.find(key)?.value.copies(this.valueFields);
   }
 
   override get(key: Uint8Array): Uint8Array | undefined {
-    return this.table.find(key)?.value.concat();
+    return this.table.find(key)?.value.concat(this.valueFields);
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number): number {
     return this.write(key, flags, (v, fresh) => {
       // pcpu_init_value: a new element's other CPUs are zeroed (recycled memory is not).
       if (fresh) for (const c of v.cpus) c.fill(0);
-      v.cpus[this.env.cpus.current]!.set(value.subarray(0, this.valueSize));
+      // pcpu_copy_value: around the fields, then what the old ones held is freed.
+      const slot = v.cpus[this.env.cpus.current]!;
+      copyValue(slot, value, this.valueFields);
+      this.valueFields?.free(slot);
       return true;
     });
   }
 
   override set(key: Uint8Array, value: Uint8Array, flags = 0): number {
     if (!this.validSyscallValue(value)) return -Errno.EINVAL;
-    return this.write(key, flags, (v) => v.setAll(value));
+    return this.write(key, flags, (v) => v.setAll(value, this.valueFields));
   }
 
   protected validSyscallValue(value: Uint8Array): boolean {
@@ -109,6 +136,7 @@ export class PercpuHashMap extends TableMap<PerCpuElem> implements PerCpuMap {
   }
 
   protected override freed(e: PerCpuElem): void {
+    e.value.freeFields(this.valueFields);
     this.pool?.give(e.value);
   }
 
@@ -158,18 +186,21 @@ export class PercpuArrayMap extends MapBase implements PerCpuMap {
   }
 
   getPerCpu(key: Uint8Array): Uint8Array[] | undefined {
-    return this.values[keyU32(key)]?.cpus.map((v) => v.slice());
+    return this.values[keyU32(key)]?.copies(this.valueFields);
   }
 
   override get(key: Uint8Array): Uint8Array | undefined {
-    return this.values[keyU32(key)]?.concat();
+    return this.values[keyU32(key)]?.concat(this.valueFields);
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number): number {
     const index = keyU32(key);
     const err = checkArrayUpdate(index, this.maxEntries, flags);
     if (err) return err;
-    this.values[index]!.cpus[this.env.cpus.current]!.set(value.subarray(0, this.valueSize));
+    // array_map_update_elem: copy around the fields, then free what the old ones held.
+    const slot = this.values[index]!.cpus[this.env.cpus.current]!;
+    copyValue(slot, value, this.valueFields);
+    this.valueFields?.free(slot);
     return 0;
   }
 
@@ -177,7 +208,7 @@ export class PercpuArrayMap extends MapBase implements PerCpuMap {
     const index = keyU32(key);
     const err = checkArrayUpdate(index, this.maxEntries, flags);
     if (err) return err;
-    return this.values[index]!.setAll(value) ? 0 : -Errno.EINVAL;
+    return this.values[index]!.setAll(value, this.valueFields) ? 0 : -Errno.EINVAL;
   }
 
   delete(_key: Uint8Array): number {

@@ -6,7 +6,7 @@
 // numbers, never thrown, exactly as the kernel's helpers return them.
 
 import { BPF_ANY, Errno } from "./constants.js";
-import type { ValueFields } from "./value-fields.js";
+import { userCopy, type ValueFields } from "./value-fields.js";
 
 /** A map definition, as an ELF reader gives it (libbpf's `struct bpf_map_def` + BTF). */
 export interface MapDef {
@@ -163,7 +163,7 @@ export abstract class MapBase implements BpfMap {
 
   get(key: Uint8Array): Uint8Array | undefined {
     const v = this.lookup(key);
-    return v && v.slice();
+    return v && userCopy(v, this.valueFields);
   }
 
   set(key: Uint8Array, value: Uint8Array, flags = BPF_ANY): number {

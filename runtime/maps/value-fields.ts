@@ -14,6 +14,23 @@ export interface ValueFields {
   free(value: Uint8Array): void;
 }
 
+/**
+ * A value as user space reads it (BPF_MAP_LOOKUP_ELEM, dumps): a copy with
+ * every special field zeroed, as the kernel's copy_map_value skips them and
+ * check_and_init_map_value (bpf_obj_init) clears them in the user's buffer.
+ * Kptr addresses, list heads and timers never reach user space.
+ */
+export function userCopy(value: Uint8Array, fields: ValueFields | undefined): Uint8Array {
+  const out = value.slice();
+  if (fields) zeroFields(out, fields);
+  return out;
+}
+
+/** bpf_obj_init: the special fields of `value` (in place) set to zero. */
+export function zeroFields(value: Uint8Array, fields: ValueFields): void {
+  for (const [off, size] of fields.ranges) value.fill(0, off, Math.min(off + size, value.length));
+}
+
 /** copy_map_value: `src` into `dst`, leaving the special fields of `dst` as they are. */
 export function copyValue(dst: Uint8Array, src: Uint8Array, fields: ValueFields | undefined): void {
   const n = dst.length;

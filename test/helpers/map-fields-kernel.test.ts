@@ -8,28 +8,10 @@
 
 import { afterAll, beforeAll, expect } from "vitest";
 import { describeKernel, kernelTest } from "../kernel/kernel-test.js";
-import { MAP_FIELDS_C } from "./map-fields.c.js";
+import { ARRAY, HASH, MAP_FIELDS_C, OP, fieldsFrame } from "./map-fields.c.js";
 import { diffObject, type DiffObject } from "./diff.js";
 
-const PUSH = 1;
-const POP = 2;
-const KPTR_SET = 3;
-const KPTR_TAKE = 4;
-const UPDATE = 5;
-const DELETE = 6;
-const TAG = 7;
-const REF_BOTH = 8;
-const REF_AGAIN = 9;
-const REF_POP = 10;
-const ARRAY = 0;
-const HASH = 1;
-
-function frame(body: number[]): Uint8Array {
-  const f = new Uint8Array(64);
-  f[12] = 0x08;
-  f.set(body, 14);
-  return f;
-}
+const { PUSH, POP, KPTR_SET, KPTR_TAKE, UPDATE, DELETE, TAG, REF_BOTH, REF_AGAIN, REF_POP } = OP;
 
 const SEQUENCES: Record<string, number[][]> = {
   "array slot overwritten": [
@@ -85,7 +67,7 @@ describeKernel(
     for (const [what, packets] of Object.entries(SEQUENCES)) {
       kernelTest(`${what}: ${packets.length} packets agree`, async () => {
         for (const [i, body] of packets.entries()) {
-          const packet = frame(body);
+          const packet = fieldsFrame(body);
           const k = await obj.kernel("fields", packet);
           const r = obj.runtime("fields", packet);
           expect(r, `${what}, packet ${i} (${body.join(",")})`).toEqual(k);

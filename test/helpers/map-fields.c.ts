@@ -5,6 +5,31 @@
 // value's list and a global list at once), so a packet sequence shows what the kernel
 // does to those fields when a value is overwritten or deleted.
 
+/** The programs' packet: [op, key, map, value] from byte 14, op one of these. */
+export const OP = {
+  PUSH: 1,
+  POP: 2,
+  KPTR_SET: 3,
+  KPTR_TAKE: 4,
+  UPDATE: 5,
+  DELETE: 6,
+  TAG: 7,
+  REF_BOTH: 8,
+  REF_AGAIN: 9,
+  REF_POP: 10,
+} as const;
+/** The map byte: the array or the hash map. */
+export const ARRAY = 0;
+export const HASH = 1;
+
+/** A 64-byte IPv4-typed frame carrying `body` ([op, key, map, value]) at byte 14. */
+export function fieldsFrame(body: number[]): Uint8Array {
+  const f = new Uint8Array(64);
+  f[12] = 0x08;
+  f.set(body, 14);
+  return f;
+}
+
 export const MAP_FIELDS_C = String.raw`
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
