@@ -30,8 +30,12 @@ import * as ops from "./emit-ops.js";
 import { registerHelperAt } from "./helper-site.js";
 import { loopFacts, type LoopFacts } from "./loop-facts.js";
 
-/** Runs from `entry` until the frame at `base` exits (-1), or returns a slot it has no code for. */
-export type Translated = (vm: Vm, entry: number, base: number) => number;
+/**
+ * Runs from `entry` until the frame at `base` exits (-1), or returns a slot
+ * it has no code for. With `repeat` > 1 (runRepeat: base 0, registers set
+ * for a run) an exit of the base frame starts the next run (see ops.exit).
+ */
+export type Translated = (vm: Vm, entry: number, base: number, repeat: number) => number;
 
 type Factory = (rt: typeof RUNTIME, p: Program) => Translated;
 
@@ -183,10 +187,11 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
   const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
   return `${PRELUDE}
 ${ops.helperSiteDeclarations()}
-return function translated(vm, entry, base) {
+return function translated(vm, entry, base, rep) {
 const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, words = mem.words, budget = vm.budget;
 let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = entry;
 ${regs.length > 0 ? `let ${regs.join(", ")};` : ""}
+${ops.repeatEntry()}
 dispatch: for (;;) switch (pc) {
 ${out.join("\n")}
 default: ${ops.SPILL} vm.count = count; return pc;

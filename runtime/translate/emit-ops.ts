@@ -16,6 +16,7 @@
 // segment including this instruction: `count + k` is what the interpreter
 // would hold in vm.count at the same point.
 
+import { MAY_GOTO_BUDGET } from "../vm/types.js";
 import { hi, lo } from "./emit-alu.js";
 
 // The registers the program being translated names anywhere. The others are
@@ -148,9 +149,34 @@ export function callx(i: number, d: number, k: number): string {
   return `count += ${k}; ${SPILL} vm.count = count; pc = callxOp(vm, ${i}, ${d}); ${reload(0, 10)} ${REFRESH} ${afterCall(i)} continue dispatch;`; // prettier-ignore
 }
 
+/**
+ * The registers a run of runRepeat starts with, kept at entry: r1 (the
+ * context) and r10 (the frame pointer); the others start at 0.
+ */
+export function repeatEntry(): string {
+  const keep = [1, 10].filter((r) => used.has(r)).map((r) => `e${r}l = l${r}, e${r}h = h${r}`);
+  return keep.length > 0 ? `const ${keep.join(", ")};` : "";
+}
+
+/**
+ * The next run of runRepeat (Vm.runRepeat): the finished run's count and r0
+ * recorded in the VM, a run's starting registers and may_goto budget, and
+ * on from `entry` — no spill, no return and no call per repetition.
+ */
+function nextRun(): string {
+  const regs = ALL.filter((r) => used.has(r))
+    .map((r) => (r === 1 || r === 10 ? `l${r} = e${r}l; h${r} = e${r}h;` : `l${r} = 0; h${r} = 0;`))
+    .join(" ");
+  return (
+    `rep--; vm.total += count; vm.exitR0 = l0 >>> 0; vm.repeatDone++; count = 0; ${regs} ` +
+    `vm.mayGoto[0] = ${MAY_GOTO_BUDGET}; pc = entry; continue dispatch;`
+  );
+}
+
 export function exit(i: number, k: number): string {
   return (
-    `count += ${k}; vm.count = count; ${SPILL} if (vm.depth === base) return -1; ` +
+    `count += ${k}; if (rep > 1 && vm.depth === base) { ${nextRun()} } ` +
+    `vm.count = count; ${SPILL} if (vm.depth === base) return -1; ` +
     `pc = returnLocal(vm); ${reload(...SAVED, 10)} ${afterCall(i)} continue dispatch;`
   );
 }

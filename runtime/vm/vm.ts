@@ -114,7 +114,7 @@ export class Vm implements VmHandle {
     let pc = entry;
     for (;;) {
       this.translated ??= this.warm(translate(this.program, this.extraStarts));
-      pc = this.translated(this, pc, base);
+      pc = this.translated(this, pc, base, 1);
       if (pc < 0) return;
       // A dynamic target (entry, callx) inside a block: retranslate with it
       // as a block start and carry on from there (the state is in the VM).
@@ -135,7 +135,7 @@ export class Vm implements VmHandle {
    * which is no block, reads the registers and hands them back unchanged.
    */
   private warm(fn: Translated): Translated {
-    for (let k = 0; k < WARM_CALLS; k++) fn(this, -1, this.depth);
+    for (let k = 0; k < WARM_CALLS; k++) fn(this, -1, this.depth, 1);
     return fn;
   }
 
@@ -216,12 +216,19 @@ export class Vm implements VmHandle {
     let r0 = U32[0]!;
     let done = 1;
     if (this.engine === "translate" && repeat > 1) {
-      // The translated code's own loop: nothing else happens between runs.
+      // The translated code's own loop: an exit of the entry frame starts
+      // the next run inside the function, adding the finished run's
+      // instructions to `total`, its r0 to `exitR0` and one to `repeatDone`
+      // (see emit-ops.ts exit). A call returns after the last run, or with
+      // a slot it has no code for (callx to a dynamic target: execute()
+      // retranslates and finishes that run), or throws (a fault).
       const F64 = this.F64;
-      const mayGoto = this.mayGoto;
       let run = (this.translated ??= translate(this.program, this.extraStarts));
+      this.total = total;
+      this.exitR0 = r0;
+      this.repeatDone = done;
       try {
-        for (; done < repeat; done++) {
+        while (this.repeatDone < repeat) {
           this.count = 0;
           this.depth = 0;
           F64[0] = 0;
@@ -237,22 +244,23 @@ export class Vm implements VmHandle {
           F64[9] = 0;
           U32[20] = STACK_SIZE_;
           U32[21] = REGION_HI_;
-          mayGoto[0] = MAY_GOTO_BUDGET_;
-          const pc = run(this, entry, 0);
+          this.mayGoto[0] = MAY_GOTO_BUDGET_;
+          const pc = run(this, entry, 0, repeat - this.repeatDone);
           if (pc >= 0) {
-            // A dynamic target inside a block (callx): execute() retranslates and goes on.
             this.execute(pc, 0);
             run = this.translated;
           }
-          total += this.count;
-          r0 = U32[0]!;
+          // The call's last run.
+          this.total += this.count;
+          this.exitR0 = U32[0]!;
+          this.repeatDone++;
         }
       } catch (e) {
         this.lastError = e;
-        this.total = total + this.count;
-        this.exitR0 = r0;
-        return done;
+        this.total += this.count;
+        return this.repeatDone;
       }
+      return repeat;
     }
     for (; done < repeat; done++) {
       const ok = this.runFast(entry, r1Lo, r1Hi, false);
@@ -269,6 +277,8 @@ export class Vm implements VmHandle {
   total = 0;
   /** The low 32 bits of r0 at the last exit of the last runRepeat. */
   exitR0 = 0;
+  /** Runs of the current runRepeat that exited (kept by translated code). */
+  repeatDone = 0;
 
   /** The fault of the last run that returned false, as run() reports it. */
   fault(): VmFault {
