@@ -82,14 +82,14 @@ export function loadMem(i: number, op: number, d: number, s: number, off: number
   // A u32 load the region's RegionAccess.words answers with a value (kind 1,
   // WORD_VALUE: a context's packet pointers) is served here too, without a
   // call-out.
-  const word =
-    op === 0x61
-      ? `else if ((o & 3) === 0 && (wt = words[sl]) !== undefined && wt[(o >> 2) * 3] === 1) { ${L} = wt[(o >> 2) * 3 + 1]; ${H} = wt[(o >> 2) * 3 + 2]; } `
-      : "";
+  const slow = `${spill(s)} vm.count = count + ${k}; memSlowLoad(vm, ${i}, ${d}, ${s}, ${off}, ${op}); ${reload(d)} ${REFRESH}`;
+  const fast = `if (sl < rl.length && o >= 0 && o + ${size} <= rl[sl]) { const v = views[sl]; ${read} } else { ${slow} }`;
+  if (op !== 0x61) return `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}; ${fast} }`;
   return (
-    `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off};${op === 0x61 ? " let wt;" : ""} ` +
-    `if (sl < rl.length && o >= 0 && o + ${size} <= rl[sl]) { const v = views[sl]; ${read} } ${word}` +
-    `else { ${spill(s)} vm.count = count + ${k}; memSlowLoad(vm, ${i}, ${d}, ${s}, ${off}, ${op}); ${reload(d)} ${REFRESH} } }`
+    `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}, wt = words[sl]; ` +
+    `if (wt === undefined) { ${fast} } ` +
+    `else if ((o & 3) === 0 && wt[(o >> 2) * 3] === 1) { ${L} = wt[(o >> 2) * 3 + 1]; ${H} = wt[(o >> 2) * 3 + 2]; } ` +
+    `else { ${slow} } }`
   );
 }
 
