@@ -49,6 +49,8 @@ const reload = (...regs: number[]) =>
     .map((r) => `l${r} = I32[${2 * r}]; h${r} = I32[${2 * r + 1}];`)
     .join(" ");
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+/** A helper's arguments. */
+const ARGS = [1, 2, 3, 4, 5];
 export let SPILL = "";
 /** Callee-saved registers (enterFrame saves them from the register file). */
 const SAVED = [6, 7, 8, 9];
@@ -84,7 +86,8 @@ export function loadMem(i: number, op: number, d: number, s: number, off: number
   // call-out.
   const slow = `${spill(s)} vm.count = count + ${k}; memSlowLoad(vm, ${i}, ${d}, ${s}, ${off}, ${op}); ${reload(d)} ${REFRESH}`;
   const fast = `if (sl < rl.length && o >= 0 && o + ${size} <= rl[sl]) { const v = views[sl]; ${read} } else { ${slow} }`;
-  if (op !== 0x61) return `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}; ${fast} }`;
+  if (op !== 0x61)
+    return `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}; ${fast} }`;
   return (
     `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}, wt = words[sl]; ` +
     `if (wt === undefined) { ${fast} } ` +
@@ -129,16 +132,18 @@ export function call(i: number, src: number, target: number, imm: number, k: num
     // The callee runs on these same locals; enterFrame saves r6-r9 and moves r10.
     return `count += ${k}; ${spill(...SAVED)} vm.count = count; pc = callLocal(vm, ${i}, ${target}); ${reload(10)} ${REFRESH} ${afterCall(i)} continue dispatch;`; // prettier-ignore
   }
-  // Helpers may read any register (vm.reg) and change only r0
-  // (callFunction restores the caller's registers). A register helper is
-  // called from this site directly (helper-site.ts), any other by callHelper.
+  // Helpers read only their arguments, r1-r5 (VmHandle.reg), so only those
+  // are written back, and change only r0 (callFunction restores the
+  // caller's registers; a callback's frame saves r6-r9 of no frame that
+  // returns to them). A register helper is called from this site directly
+  // (helper-site.ts), any other by callHelper.
   sites.push(i);
   const f = `hf${i}`;
   const direct =
     `let r; try { r = ${f}(vm); } catch (e) { helperThrew(vm, ${i}, ${imm}, ${src}, e); } ` +
     `if (r !== undefined) helperResult(vm, ${i}, ${imm}, ${src}, r);`;
   return (
-    `count += ${k}; ${SPILL} vm.count = count; ` +
+    `count += ${k}; ${spill(...ARGS)} vm.count = count; ` +
     `if (${f} === undefined) ${f} = registerHelperAt(vm, ${imm}, ${src}); ` +
     `if (${f} === null) callHelper(vm, ${i}, ${imm}, ${src}); else { ${direct} } ` +
     `${reload(0)} ${REFRESH} ${afterCall(i)}`

@@ -11,7 +11,10 @@ export type Pointer = bigint;
 /** The VM as callbacks see it: memory, registers, nested calls. */
 export interface VmHandle {
   readonly mem: Memory;
-  /** Read a register (unsigned 64-bit). */
+  /**
+   * Read a register (unsigned 64-bit). In a helper call only r1-r5, the
+   * arguments, are current: translated code writes back just those first.
+   */
   reg(n: number): bigint;
   /**
    * Call a BPF subprogram (a code pointer from `lddw rX, func` or a slot
