@@ -91,9 +91,9 @@ function instruction(
   if (op === 0x95) return ops.exit(i, k);
   if (op === 0x18) return ops.lddw(i, d, s !== 0, k);
   if (cls === 0) return ops.ldPacketOp(i, w, imm, k);
-  if (cls === 1) return ops.loadMem(i, op, d, s, off, k);
+  if (cls === 1) return ops.loadMem(i, op, d, s, off, k, selfStart >= 0);
   if ((op & 0xe0) === 0xc0) return ops.atomicOp(i, w, off, imm, k);
-  return ops.storeMem(i, op, d, s, off, imm, k);
+  return ops.storeMem(i, op, d, s, off, imm, k, selfStart >= 0);
 }
 
 /** The last slot of the block [start, end) if it is a jump (taken or not) back to `start`. */
@@ -185,18 +185,19 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
   }
   if (selfStart >= 0) out.push("  break; }");
   const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
-  return `${PRELUDE}
+  return ops.finish(`${PRELUDE}
 ${ops.helperSiteDeclarations()}
 return function translated(vm, entry, base, rep) {
 const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, words = mem.words, budget = vm.budget;
 let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = entry;
 ${regs.length > 0 ? `let ${regs.join(", ")};` : ""}
 ${ops.repeatEntry()}
+${ops.regionCacheDeclarations()}
 dispatch: for (;;) switch (pc) {
 ${out.join("\n")}
 default: ${ops.SPILL} vm.count = count; return pc;
 }
-};`;
+};`);
 }
 
 const cache = new Map<string, Factory>();

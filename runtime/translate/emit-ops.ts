@@ -27,7 +27,9 @@ let used = new Set<number>();
 export function useRegisters(regs: Set<number>): void {
   used = regs;
   SPILL = spill(...ALL);
+  REFRESH = `rl = mem.rlens; wl = mem.wlens; ${FORGET}`;
   sites = [];
+  cached = new Set();
 }
 
 // The helper call sites emitted for the current program: each gets a
@@ -54,7 +56,55 @@ const ARGS = [1, 2, 3, 4, 5];
 export let SPILL = "";
 /** Callee-saved registers (enterFrame saves them from the register file). */
 const SAVED = [6, 7, 8, 9];
-const REFRESH = "rl = mem.rlens; wl = mem.wlens;";
+
+// Per register rN, what its last memory access found about the region its
+// high half names: m<N>h the high half, m<N>r / m<N>w the lengths the fast
+// path may read / write (Memory.rlens / wlens, 0 for an unmapped slot),
+// m<N>v the region's DataView, m<N>t its word table (hooked regions). An
+// access from rN looks them up again only when rN's high half changed, so
+// accesses through one pointer check just the offset. Regions change only
+// inside call-outs, after which REFRESH forgets every register's entry; a
+// forgotten entry (high half 0, lengths 0) sends every access to the slow
+// path, which is also what a high half of 0 (a scalar, NULL) needs.
+//
+// Only accesses inside a loop of one block use the cache (where one pointer
+// is read again and again); in straight-line code most pointers are used
+// once or twice and the plain check is cheaper than keeping the entries.
+const forget = (r: number) => `m${r}h = 0; m${r}r = 0; m${r}w = 0; m${r}t = undefined;`;
+
+/** Registers whose accesses use the region cache in the program being emitted. */
+let cached = new Set<number>();
+
+/** Where REFRESH forgets the cache entries: filled in by `finish` once all are known. */
+const FORGET = "/*forget*/";
+
+/** The generated source with the cache's entries forgotten after call-outs. */
+export function finish(source: string): string {
+  const forgetAll = ALL.filter((r) => cached.has(r))
+    .map(forget)
+    .join(" ");
+  return source.replaceAll(FORGET, forgetAll);
+}
+
+/** The region cache's variables, for the generated function's prelude (after `views`). */
+export function regionCacheDeclarations(): string {
+  const vars = ALL.filter((r) => cached.has(r)).map(
+    (r) => `m${r}h = 0, m${r}r = 0, m${r}w = 0, m${r}v = views[0], m${r}t = undefined`,
+  );
+  return vars.length > 0 ? `let ${vars.join(", ")};` : "";
+}
+
+/** rN's region cache entry, looked up again when rN's high half is not the cached one. */
+function regionOf(r: number): string {
+  cached.add(r);
+  return (
+    `if (h${r} !== m${r}h) { m${r}h = h${r}; const sl = (h${r} - 4096) >>> 0; ` +
+    `if (sl < rl.length) { m${r}r = rl[sl]; m${r}w = wl[sl]; m${r}t = words[sl]; const vv = views[sl]; if (vv !== undefined) m${r}v = vv; } ` +
+    `else { m${r}r = 0; m${r}w = 0; m${r}t = undefined; } }`
+  );
+}
+
+let REFRESH = "";
 
 /**
  * A taken jump: settle the count, check the budget, go to `target` — by the
@@ -68,7 +118,15 @@ export function take(i: number, k: number, target: number, loop: string | undefi
 
 const afterCall = (i: number) => `count = vm.count; if (count > budget) budgetFault(vm, ${i});`;
 
-export function loadMem(i: number, op: number, d: number, s: number, off: number, k: number) {
+export function loadMem(
+  i: number,
+  op: number,
+  d: number,
+  s: number,
+  off: number,
+  k: number,
+  inLoop: boolean,
+) {
   const size = op === 0x79 ? 8 : op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : 1; // prettier-ignore
   const L = lo(d);
   const H = hi(d);
@@ -81,16 +139,25 @@ export function loadMem(i: number, op: number, d: number, s: number, off: number
     0x89: `${L} = v.getInt16(o, true); ${H} = ${L} >> 31;`,
     0x91: `${L} = v.getInt8(o); ${H} = ${L} >> 31;`,
   }[op];
-  // A u32 load the region's RegionAccess.words answers with a value (kind 1,
-  // WORD_VALUE: a context's packet pointers) is served here too, without a
-  // call-out.
   const slow = `${spill(s)} vm.count = count + ${k}; memSlowLoad(vm, ${i}, ${d}, ${s}, ${off}, ${op}); ${reload(d)} ${REFRESH}`;
-  const fast = `if (sl < rl.length && o >= 0 && o + ${size} <= rl[sl]) { const v = views[sl]; ${read} } else { ${slow} }`;
-  if (op !== 0x61)
-    return `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}; ${fast} }`;
+  if (!inLoop) {
+    const plain = `if (sl < rl.length && o >= 0 && o + ${size} <= rl[sl]) { const v = views[sl]; ${read} } else { ${slow} }`;
+    const at = `const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}`;
+    if (op !== 0x61) return `{ ${at}; ${plain} }`;
+    return (
+      `{ ${at}, wt = words[sl]; if (wt === undefined) { ${plain} } ` +
+      `else if ((o & 3) === 0 && wt[(o >> 2) * 3] === 1) { ${L} = wt[(o >> 2) * 3 + 1]; ${H} = wt[(o >> 2) * 3 + 2]; } ` +
+      `else { ${slow} } }`
+    );
+  }
+  const fast = `if (o + ${size} <= m${s}r${off < 0 ? " && o >= 0" : ""}) { const v = m${s}v; ${read} } else { ${slow} }`;
+  const start = `{ const o = (${lo(s)} >>> 0) + ${off}; ${regionOf(s)} `;
+  if (op !== 0x61) return `${start}${fast} }`;
+  // A u32 load from a region with a word table (RegionAccess.words: a
+  // context's fields) is answered from it when the entry is a value
+  // (WORD_VALUE), else by the slow path, which runs the hook.
   return (
-    `{ const sl = (${hi(s)} - 4096) >>> 0, o = (${lo(s)} >>> 0) + ${off}, wt = words[sl]; ` +
-    `if (wt === undefined) { ${fast} } ` +
+    `${start}const wt = m${s}t; if (wt === undefined) { ${fast} } ` +
     `else if ((o & 3) === 0 && wt[(o >> 2) * 3] === 1) { ${L} = wt[(o >> 2) * 3 + 1]; ${H} = wt[(o >> 2) * 3 + 2]; } ` +
     `else { ${slow} } }`
   );
@@ -104,6 +171,7 @@ export function storeMem(
   off: number,
   imm: number,
   k: number,
+  inLoop: boolean,
 ) {
   const sz = op & 0x18;
   const size = sz === 0x18 ? 8 : sz === 0 ? 4 : sz === 8 ? 2 : 1;
@@ -119,9 +187,11 @@ export function storeMem(
           ? `v.setUint8(o, ${vl} & 0xff);`
           : `v.setUint16(o, ${vl} & 0xffff, true);`;
   const value = isImm ? `k64[${i}]` : `U64[${s}]`;
+  const check = inLoop
+    ? `{ const o = (${lo(d)} >>> 0) + ${off}; ${regionOf(d)} if (o + ${size} <= m${d}w${off < 0 ? " && o >= 0" : ""}) { const v = m${d}v; ${write} } ` // prettier-ignore
+    : `{ const sl = (${hi(d)} - 4096) >>> 0, o = (${lo(d)} >>> 0) + ${off}; if (sl < wl.length && o >= 0 && o + ${size} <= wl[sl]) { const v = views[sl]; ${write} } `; // prettier-ignore
   return (
-    `{ const sl = (${hi(d)} - 4096) >>> 0, o = (${lo(d)} >>> 0) + ${off}; ` +
-    `if (sl < wl.length && o >= 0 && o + ${size} <= wl[sl]) { const v = views[sl]; ${write} } ` +
+    check +
     `else { ${spill(d, ...(isImm ? [] : [s]))} vm.count = count + ${k}; memSlowStore(vm, ${i}, ${d}, ${off}, ${size}, ${value}); ${REFRESH} } }`
   );
 }
@@ -174,7 +244,7 @@ function nextRun(): string {
     .join(" ");
   return (
     `rep--; vm.total += count; vm.exitR0 = l0 >>> 0; vm.repeatDone++; count = 0; ${regs} ` +
-    `vm.mayGoto[0] = ${MAY_GOTO_BUDGET}; pc = entry; continue dispatch;`
+    `vm.mayGoto[0] = ${MAY_GOTO_BUDGET}; ${REFRESH} pc = entry; continue dispatch;`
   );
 }
 
