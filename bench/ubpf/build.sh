@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds the uBPF side of bench/vm-loop.ts: bench.c (this directory: the
-# tight loop of issue 9 on uBPF's C interpreter, 7 rounds) linked with
+# Builds the uBPF side of bench/vm-loop.ts: bench.c (this directory: the sum
+# loop of issue 9 and an FNV-1a loop on uBPF's C interpreter, 7 rounds) linked with
 # uBPF's interpreter sources from a uBPF checkout, which stays outside the
 # repository. Usage: UBPF_SRC=/path/to/ubpf sh bench/ubpf/build.sh
 # Output: ${UBPF_OUT:-/tmp/tsbpf-ubpf}/ubpf-bench, where vm-loop.ts looks.
