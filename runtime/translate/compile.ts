@@ -28,6 +28,7 @@ import { blockStarts, isJumpOp } from "./blocks.js";
 import { alu32, alu64, alu64Low, condition, operand } from "./emit-alu.js";
 import * as ops from "./emit-ops.js";
 import { registerHelperAt } from "./helper-site.js";
+import { CHUNK_WRAPPER, COUNTDOWN_LOCALS, countdownEntry, countdownExit, countdownFits, countdownTake } from "./loop-budget.js"; // prettier-ignore
 import { loopFacts, type LoopFacts } from "./loop-facts.js";
 
 /**
@@ -49,7 +50,8 @@ const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
 /**
  * One instruction's code; `k` counts the segment's slots through this one.
  * A jump back to `selfStart` continues the JS loop labelled `loop`, after
- * `backEdge` (the fast copy's high halves, see loopVersion). `narrow`: the
+ * `backEdge` (the fast copy's high halves, see loopVersion), counting the
+ * budget down when `countdown` (loop-budget.ts). `narrow`: the
  * result is known to be below 2^32 (the caller zeroes the high half), see
  * alu64Low.
  */
@@ -61,6 +63,7 @@ function instruction(
   loop = "self",
   backEdge = "",
   narrow = false,
+  countdown = false,
 ): string {
   const b = i * 4;
   const w = p.ins[b]!;
@@ -79,7 +82,11 @@ function instruction(
   if (cls === 4) return alu32(op, d, src, off, imm);
   if (isJumpOp(op)) {
     const self = off === selfStart ? loop : undefined;
-    const take = `${self !== undefined ? backEdge : ""}${ops.take(i, k, off, self)}`;
+    const go =
+      self !== undefined && countdown
+        ? countdownTake(i, k, self, selfStart, ops.SPILL)
+        : ops.take(i, k, off, self);
+    const take = `${self !== undefined ? backEdge : ""}${go}`;
     if (op === 0x05 || op === 0x06) return take;
     if (op === 0xe5) {
       return `{ const mg = vm.mayGoto, dp = vm.depth, left = mg[dp]; if (left === 0) { ${take} } mg[dp] = left - 1; }`; // prettier-ignore
@@ -111,7 +118,13 @@ function loopsToItself(p: Program, start: number, end: number): number | undefin
  * below 2^32, and on the back edge, so V8 folds them away. When the loop
  * ends it falls through past the ordinary copy (the `else` branch).
  */
-function loopVersion(p: Program, start: number, last: number, facts: LoopFacts): string {
+function loopVersion(
+  p: Program,
+  start: number,
+  last: number,
+  facts: LoopFacts,
+  countdown: boolean,
+): string {
   const guard = [...facts.top]
     .map(([r, max]) => `h${r} === 0${max < 2 ** 32 - 1 ? ` && (l${r} >>> 0) <= ${max}` : ""}`)
     .join(" && ");
@@ -121,10 +134,11 @@ function loopVersion(p: Program, start: number, last: number, facts: LoopFacts):
     const width = (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1;
     const narrow = facts.zeroHiAfter.has(i);
     const after = narrow ? ` h${(p.ins[i * 4]! >> 8) & 15} = 0;` : "";
-    const code = instruction(p, i, i + width - start, start, "fast", zero + " ", narrow);
+    const k = i + width - start;
+    const code = instruction(p, i, k, start, "fast", zero + " ", narrow, countdown);
     out.push(`  ${code}${after}`);
   }
-  out.push("  break; } } else");
+  out.push(`  ${countdown ? countdownExit() : ""} break; } } else`);
   return out.join("\n");
 }
 
@@ -155,24 +169,31 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
   // to its start (a loop of one block): it is emitted as its own JS loop,
   // which V8 optimises far better than a trip through the dispatch switch.
   let selfStart = -1;
+  // Whether that loop counts its budget down (loop-budget.ts).
+  let countdown = false;
   const sorted = [...starts].sort((a, b) => a - b);
   for (let i = 0; i <= p.n;) {
     if (starts.has(i)) {
-      if (selfStart >= 0) out.push("  break; }");
+      if (selfStart >= 0) out.push(`  ${countdown ? countdownExit() : ""} break; }`);
       if (i > segStart && !dead) out.push(`count += ${i - segStart};`);
       const last = loopsToItself(p, i, sorted[sorted.indexOf(i) + 1] ?? p.n + 1);
       selfStart = last !== undefined ? i : -1;
+      countdown = last !== undefined && countdownFits(p, i, last);
+      const entry = countdown ? countdownEntry() : "";
       const facts = last !== undefined ? loopFacts(p, i, last) : undefined;
       if (last === undefined) out.push(`case ${i}:`);
-      else if (facts === undefined) out.push(`case ${i}: self: for (;;) {`);
-      else out.push(`case ${i}: ${loopVersion(p, i, last, facts)} self: for (;;) {`);
+      else if (facts === undefined) out.push(`case ${i}: ${entry} self: for (;;) {`);
+      else out.push(`case ${i}: ${entry} ${loopVersion(p, i, last, facts, countdown)} self: for (;;) {`); // prettier-ignore
       segStart = i;
       dead = false;
     }
     const op = p.ins[i * 4]! & 255;
     const width = op === 0x18 ? 2 : 1;
     // Code after a fault, exit or ja up to the next block start never runs.
-    if (!dead) out.push(`  ${instruction(p, i, i + width - segStart, selfStart)}`);
+    if (!dead) {
+      const k = i + width - segStart;
+      out.push(`  ${instruction(p, i, k, selfStart, "self", "", false, countdown)}`);
+    }
     dead ||= op === 0 || op === 0x95 || op === 0x05 || op === 0x06 || op === 0x8d;
     if (width === 2 && starts.has(i + 1)) {
       // A dynamic target inside this lddw: skip over its label.
@@ -183,13 +204,14 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
     if (op === 0x85) segStart = i + 1;
     i += width;
   }
-  if (selfStart >= 0) out.push("  break; }");
+  if (selfStart >= 0) out.push(`  ${countdown ? countdownExit() : ""} break; }`);
   const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
   return ops.finish(`${PRELUDE}
 ${ops.helperSiteDeclarations()}
-return function translated(vm, entry, base, rep) {
+const translated = function translated(vm, entry, base, rep, resume) {
 const I32 = vm.I32, U64 = vm.U64, mem = vm.mem, views = mem.views, words = mem.words, budget = vm.budget;
-let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = entry;
+let rl = mem.rlens, wl = mem.wlens, count = vm.count, pc = resume;
+${COUNTDOWN_LOCALS}
 ${regs.length > 0 ? `let ${regs.join(", ")};` : ""}
 ${ops.repeatEntry()}
 ${ops.regionCacheDeclarations()}
@@ -197,7 +219,8 @@ dispatch: for (;;) switch (pc) {
 ${out.join("\n")}
 default: ${ops.SPILL} vm.count = count; return pc;
 }
-};`);
+};
+return ${CHUNK_WRAPPER};`);
 }
 
 const cache = new Map<string, Factory>();
