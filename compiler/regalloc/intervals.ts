@@ -30,6 +30,12 @@ export interface Interval {
   fixedHints: number[];
   /** vregs whose register this one would like to share (copies, 2-address ops). */
   vregHints: VReg[];
+  /**
+   * vregs that are the right operand of a non-commutative op defining this
+   * one: `dst = a - b` is emitted as `dst = a; dst -= b`, so dst may never
+   * take b's register, not even through a hint where b dies at the op.
+   */
+  notWith: VReg[];
   /** Spill-code temporaries must not be spilled again. */
   noSpill: boolean;
   /** Where it is live, in order, within [start, end]: [from, to] inclusive. */
@@ -83,6 +89,7 @@ export function buildIntervals(
         crossesCall: false,
         fixedHints: [],
         vregHints: [],
+        notWith: [],
         noSpill: noSpill.has(v),
         segments: [],
       };
@@ -124,7 +131,10 @@ export function buildIntervals(
       const d = "dst" in i ? defOf(i as IrInsn) : undefined;
       if (d !== undefined) touch(d, 2 * n + 1);
       // `dst = a - b` is emitted as `dst = a; dst -= b`: dst must not share b's register.
-      if (i.op === "alu" && i.b.kind === "reg" && !COMMUTATIVE.has(i.alu)) touch(i.dst, 2 * n);
+      if (i.op === "alu" && i.b.kind === "reg" && !COMMUTATIVE.has(i.alu)) {
+        touch(i.dst, 2 * n);
+        get(i.dst).notWith.push(i.b.reg);
+      }
       hints(i, get);
     }
     for (const [v, [from, to]] of local) addSegment(v, from, to);

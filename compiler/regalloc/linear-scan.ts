@@ -63,6 +63,7 @@ function tryAllocate(intervals: Map<VReg, Interval>): { regOf: Map<VReg, number>
           viaHint &&
           at === cur.start &&
           cur.vregHints.includes(holder.vreg) &&
+          !cur.notWith.includes(holder.vreg) &&
           firstOverlap(holder, cur, at + 1) === undefined
         );
       });
