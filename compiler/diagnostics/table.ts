@@ -215,6 +215,10 @@ export const DIAGNOSTICS = {
     message: "the callback '{0}' must be a top-level function",
     hint: "declare `function {0}(index: u64, ctx: u64): i64 { ... }` at module level and pass its name",
   },
+  TSB5011: {
+    message: "'{0}' has no fields, and a map key or value needs at least one byte",
+    hint: "give the interface a field; a set of keys can use a u8 value (`HashMap<K, u8>`)",
+  },
   // --- front end limits (compiler/frontend/limits.ts) ------------------------
   TSB1601: {
     message: "{0} nested too deeply: {1} levels, the limit is {2}",

@@ -129,6 +129,9 @@ function mapDecl(L: Lowering, d: VariableDeclaration, init: NewExpression, data:
       L.report("TSB5002", t, [t.getText()]);
       return;
     }
+    // The kernel refuses a map whose key or value is 0 bytes (EINVAL). The
+    // map is still declared, so its uses report nothing more.
+    if (vt?.kind === "struct" && vt.layout.size === 0) L.report("TSB5011", t, [t.getText()]);
     args.push(vt);
   }
   const [key, value] = shape(args);
