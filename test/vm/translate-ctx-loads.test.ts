@@ -25,7 +25,7 @@ import {
   label,
   type Instruction,
 } from "../../bpf/isa/index.js";
-import { loadObject } from "../../runtime/index.js";
+import { packetTrace } from "./tiers.js";
 
 const { R0, R1, R2, R3, R6, R7, R8, R9 } = Reg;
 const ADJUST_HEAD = 44;
@@ -112,13 +112,7 @@ function packets(): Uint8Array[] {
 }
 
 function trace(tier: "interpret" | "translate"): unknown[] {
-  const prog = loadObject(OBJECT, { tier }).program("ctxload");
-  return packets().flatMap((packet) =>
-    [1, 3].map((repeat) => {
-      const r = prog.run({ packet, repeat });
-      return { retval: r.retval, fault: r.fault, packet: Buffer.from(r.packet).toString("hex") };
-    }),
-  );
+  return packetTrace(OBJECT, "ctxload", tier, packets(), [1, 3]);
 }
 
 describe("context loads on the translating tier", () => {

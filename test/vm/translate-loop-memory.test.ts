@@ -25,7 +25,7 @@ import {
   label,
   type Instruction,
 } from "../../bpf/isa/index.js";
-import { loadObject } from "../../runtime/index.js";
+import { packetTrace } from "./tiers.js";
 
 const { R0, R1, R2, R3, R4, R5, R6, R7, R8, R10 } = Reg;
 
@@ -100,13 +100,7 @@ function packets(): Uint8Array[] {
 }
 
 function trace(tier: "interpret" | "translate"): unknown[] {
-  const prog = loadObject(OBJECT, { tier }).program("walk");
-  return packets().flatMap((packet) =>
-    [1, 4].map((repeat) => {
-      const r = prog.run({ packet, repeat });
-      return { retval: r.retval, fault: r.fault, packet: Buffer.from(r.packet).toString("hex") };
-    }),
-  );
+  return packetTrace(OBJECT, "walk", tier, packets(), [1, 4]);
 }
 
 describe("memory accesses in a one-block loop on the translating tier", () => {
