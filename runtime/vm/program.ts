@@ -276,6 +276,9 @@ export function predecode(code: Uint8Array | readonly Instruction[]): Program {
   return { n, ins, k64, k64s, k32: new Int32Array(k64.buffer), raw, reasons };
 }
 
+/** Where the code's words start in Vm.cells: after the 16 registers' 32 halves. */
+export const CELLS_CODE = 32;
+
 /** Slots a program may have: slot numbers fit in 28 bits. */
 export const MAX_SLOTS = 1 << 28;
 

@@ -6,7 +6,7 @@ import { describeSlot } from "./describe.js";
 import { execute, warmInterpreter } from "./interpreter.js";
 import { CODE_HI, Memory, REGION_HI, codePtr } from "./memory.js";
 import { enterFrame } from "./ops.js";
-import { predecode, type Program } from "./program.js";
+import { CELLS_CODE, predecode, type Program } from "./program.js";
 import { translate, type Translated } from "../translate/compile.js";
 import {
   DEFAULT_BUDGET,
@@ -76,12 +76,21 @@ export class Vm implements VmHandle {
   /** Slots the translated function was asked to start at that were not block starts. */
   private readonly extraStarts: number[] = [];
 
-  /** r0..r10 (16 slots so any 4-bit field indexes safely), four views of one buffer. */
-  readonly U64 = new BigUint64Array(16);
-  readonly I64 = new BigInt64Array(this.U64.buffer);
-  readonly U32 = new Uint32Array(this.U64.buffer);
-  readonly I32 = new Int32Array(this.U64.buffer);
-  private readonly F64 = new Float64Array(this.U64.buffer);
+  /**
+   * The registers and the pre-decoded code in one Int32Array: words
+   * 0..CELLS_CODE - 1 are r0..r15 as 32-bit halves (the I32 view), the code's
+   * words follow (program.ins is a view of them). The interpreter's loop
+   * reads both through this one array: node 20's V8 re-checks a typed
+   * array's map and reloads its length and data pointer at each access in
+   * the loop, so one array instead of two halves that work per dispatch.
+   */
+  readonly cells: Int32Array;
+  /** r0..r10 (16 slots so any 4-bit field indexes safely), views of the cells' first 128 bytes. */
+  readonly U64: BigUint64Array;
+  readonly I64: BigInt64Array;
+  readonly U32: Uint32Array;
+  readonly I32: Int32Array;
+  private readonly F64: Float64Array;
 
   /** Instructions executed in the current run. */
   count = 0;
@@ -95,7 +104,16 @@ export class Vm implements VmHandle {
   readonly mayGoto = new Int32Array(MAX_CALL_FRAMES);
 
   constructor(options: VmOptions) {
-    this.program = predecode(options.code);
+    const program = predecode(options.code);
+    this.cells = new Int32Array(CELLS_CODE + program.ins.length);
+    this.cells.set(program.ins, CELLS_CODE);
+    this.program = { ...program, ins: this.cells.subarray(CELLS_CODE) };
+    const buffer = this.cells.buffer;
+    this.U64 = new BigUint64Array(buffer, 0, 16);
+    this.I64 = new BigInt64Array(buffer, 0, 16);
+    this.U32 = new Uint32Array(buffer, 0, 32);
+    this.I32 = new Int32Array(buffer, 0, 32);
+    this.F64 = new Float64Array(buffer, 0, 16);
     this.helpers = options.helpers ?? NO_FUNCTIONS;
     this.kfuncs = options.kfuncs ?? NO_FUNCTIONS;
     this.ldImm64Resolver = options.ldImm64Resolver;
