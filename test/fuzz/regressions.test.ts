@@ -4,7 +4,8 @@
 // targets (they must end in an object/diagnostics or a clean error, in
 // time). Findings still open are expected to fail (it.fails), so the suite
 // stays green while they wait and turns red the day a fix lands, to remind
-// the fixer to mark them fixed.
+// the fixer to mark them fixed. Programs that are the generator's (past the
+// verifier's limits with clang-19's object as well) are expected to fail too.
 
 import { afterAll, describe, expect, it } from "vitest";
 import { describeKernel } from "../kernel/kernel-test.js";
@@ -57,7 +58,7 @@ describeKernel("fuzz regressions: generated tsbpf programs, compiled, verified, 
     expect(programs.every((p) => p.reg.packets.length > 0)).toBe(true);
   });
   for (const { file, reg } of programs) {
-    (reg.status === "open" ? it.fails : it)(
+    (reg.status === "fixed" ? it : it.fails)(
       `${file}: ${reg.failure}: ${reg.summary}`,
       async () => {
         compiler ??= new CompileClient();

@@ -10,6 +10,7 @@ import type { Rng } from "../rng.js";
 import { INT_TYPES, type IntT } from "./int-types.js";
 import { expr } from "./exprs.js";
 import { returnStmt, stmts } from "./stmts.js";
+import { branchPoints } from "./branches.js";
 import {
   child,
   isArrayMap,
@@ -124,7 +125,7 @@ function fnDecl(d: ProgramDecls): Node {
   const body = stmts(d, child(s), 2, rng.range(1, 4));
   body.push(line(`return ${expr(d, s, ret, 2).text};`));
   const decl = block(`function ${name}(${texts.join(", ")}): ${ret}`, body);
-  d.fns.push({ name, params, ret } satisfies FnDecl);
+  d.fns.push({ name, params, ret, branches: branchPoints(d, body) } satisfies FnDecl);
   return decl;
 }
 

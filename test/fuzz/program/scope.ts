@@ -32,6 +32,8 @@ export interface FnDecl {
   /** "ctx": the XDP context, passed as `ctx`. */
   params: (IntT | "ctx")[];
   ret: IntT;
+  /** Conditional points of its body (branches.ts): a call weighs this much in a loop's budget. */
+  branches: number;
 }
 
 /** A readable integer place: a variable, a header field, a map value (field). */

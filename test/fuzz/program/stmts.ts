@@ -16,6 +16,7 @@ import {
   type StructDecl,
 } from "./scope.js";
 import { block, line, type Node } from "./source.js";
+import { branchPoints, setLoopShape } from "./branches.js";
 
 const XDP_ACTIONS = ["ABORTED", "DROP", "PASS", "TX"];
 
@@ -72,39 +73,53 @@ function returnStmt(d: ProgramDecls, s: Scope): string {
 /**
  * Iterations of nested loops multiplied stay within this. The verifier walks every iteration
  * of a bounded loop, and a branch in the body that changes a tracked value doubles the paths
- * per iteration: a 4 x 5 nest with two such branches went past its 1,000,000-instruction
- * limit (fuzz finding verifier-4f9e73cbe717, "BPF program is too large", kept open). The
- * path count is the program's; whether clang's object for the same C also goes past the
- * limit has not been checked.
+ * per iteration: a 4 x 5 nest with two such branches (fuzz finding verifier-4f9e73cbe717)
+ * needed 16,815 processed instructions with clang-19's object and over 1,000,000 with
+ * tsbpf's until the block layout was fixed; real programs respect such a budget as well.
  */
 const LOOP_ITERATIONS = 6;
+
+/**
+ * A loop's conditional points (branches.ts: its body's, called functions' included, plus
+ * its own test) times its trips stay within this: the paths the verifier walks multiply
+ * per iteration by the body's. A do-while of 5 trips calling two branchy functions
+ * (verifier-801e58d321de, 15 points, weight 75) went past 1,000,000 processed instructions
+ * with clang-19's object for the same C as well as with tsbpf's; at 3 trips it loads at
+ * 89,790. A loop over budget keeps one trip. The trips drawn are cut after the body is
+ * written, so the random stream (and every other program of a seed) stays the same.
+ */
+export const LOOP_BRANCHES = 45;
 
 function loop(d: ProgramDecls, s: Scope, depth: number): Node[] {
   const rng = d.rng;
   const t: IntT = rng.chance(0.6) ? "u32" : rng.pick(INT_TYPES);
   const start = signed(t) && rng.chance(0.3) ? -rng.int(3) : rng.int(2);
   const outer = s.loopTrips ?? 1;
-  const trips = rng.range(1, Math.min(5, Math.floor(LOOP_ITERATIONS / outer)));
-  const end = start + trips;
+  const drawn = rng.range(1, Math.min(5, Math.floor(LOOP_ITERATIONS / outer)));
   const i = fresh(d, "i");
-  const inner = child(s, { loopDepth: s.loopDepth + 1, loopTrips: outer * trips });
+  const inner = child(s, { loopDepth: s.loopDepth + 1, loopTrips: outer * drawn });
   inner.places.push({ text: i, type: t, writable: false });
   const body = stmts(d, inner, depth - 1, rng.range(1, 4));
+  const points = branchPoints(d, body) + 1;
+  const trips = Math.max(1, Math.min(drawn, Math.floor(LOOP_BRANCHES / points)));
+  const end = start + trips;
   const from = start < 0 ? `(${start})` : `${start}`;
+  let node: Node;
+  let pre: Node[] = [];
   switch (rng.int(3)) {
     case 0:
-      return [block(`for (let ${i}: ${t} = ${from}; ${i} < ${end}; ${i}++)`, body)];
+      node = block(`for (let ${i}: ${t} = ${from}; ${i} < ${end}; ${i}++)`, body);
+      break;
     case 1:
-      return [
-        line(`let ${i}: ${t} = ${from};`),
-        block(`while (${i} < ${end})`, [line(`${i}++;`), ...body]),
-      ];
+      pre = [line(`let ${i}: ${t} = ${from};`)];
+      node = block(`while (${i} < ${end})`, [line(`${i}++;`), ...body]);
+      break;
     default:
-      return [
-        line(`let ${i}: ${t} = ${from};`),
-        block("do", [line(`${i}++;`), ...body], undefined, ` while (${i} < ${end});`),
-      ];
+      pre = [line(`let ${i}: ${t} = ${from};`)];
+      node = block("do", [line(`${i}++;`), ...body], undefined, ` while (${i} < ${end});`);
   }
+  setLoopShape(node, { points, trips, drawn });
+  return [...pre, node];
 }
 
 /** `switch` on a few distinct case values, each case a block ending in break (or falling through). */
