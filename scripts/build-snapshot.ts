@@ -7,9 +7,12 @@
 // could not build it, bin/tsbpf starts the plain CLI. A failure here is a
 // warning, not an error: the snapshot only saves time.
 //
-// Output, in dist/snapshot/: tsbpf.cjs (the bundle), inputs.json (every
-// file bundled, with size and mtime, checked by the snapshot at each start),
-// tsbpf.blob and tsbpf.blob.node (line 1: `stat -L -c %s-%Y-%i` of node;
+// TypeScript goes in trimmed to the regions tsbpf can reach
+// (snapshot-trim-typescript.ts).
+//
+// Output, in dist/snapshot/: tsbpf.cjs (the bundle), trimmed.json (the
+// TypeScript regions left out), inputs.json (every file bundled, with size
+// and mtime, checked by the snapshot at each start), tsbpf.blob and tsbpf.blob.node (line 1: `stat -L -c %s-%Y-%i` of node;
 // line 2: the V8 flags the blob was made with, which bin/tsbpf passes again:
 // V8 refuses a snapshot made under other flags).
 
@@ -18,6 +21,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { trimTypeScript } from "./snapshot-trim-typescript.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = join(root, "dist");
@@ -57,7 +61,10 @@ function __tsbpfModuleUrl(rel) {
   return require("node:url").pathToFileURL(path).href;
 }`;
 
-const plugin: esbuild.Plugin = {
+const TYPESCRIPT_JS = /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/;
+
+/** The plugin; with `usedNames`, typescript.js is trimmed to what code using those names reaches. */
+const plugin = (usedNames?: ReadonlySet<string>): esbuild.Plugin => ({
   name: "tsbpf-snapshot",
   setup(build) {
     // No code cache inside a snapshot: ts-morph is bundled and already loaded.
@@ -88,6 +95,19 @@ const plugin: esbuild.Plugin = {
         return { contents: stripped, loader: "js" };
       },
     );
+    if (usedNames)
+      build.onLoad({ filter: TYPESCRIPT_JS }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        try {
+          const trimmed = trimTypeScript(text, usedNames);
+          const report = { kept: trimmed.keptRegions, dropped: trimmed.droppedRegions };
+          writeFileSync(join(outDir, "trimmed.json"), `${JSON.stringify(report, null, 1)}\n`);
+          return { contents: trimmed.text, loader: "js" };
+        } catch (e) {
+          console.warn(`build-snapshot: TypeScript bundled whole (${String(e)})`);
+          return { contents: text, loader: "js" };
+        }
+      });
     build.onLoad({ filter: /\.js$/ }, (args) => {
       if (!args.path.startsWith(dist)) return undefined;
       const rel = relative(dist, args.path);
@@ -96,7 +116,7 @@ const plugin: esbuild.Plugin = {
       return { contents: text.replaceAll("import.meta.url", url), loader: "js" };
     });
   },
-};
+});
 
 /**
  * ts-morph-common.js with its `libFiles` array emptied and `getLibFiles()`
@@ -113,8 +133,25 @@ export function withoutLibFiles(text: string): string {
   return `${text.slice(0, start)}\nconst libFiles = [];\n${thrower}${text.slice(getter + getterText.length)}`;
 }
 
-async function bundle(): Promise<string[]> {
-  const result = await esbuild.build({
+/**
+ * Every identifier-like word in the files bundled besides TypeScript
+ * (comments and strings included, which only keeps more): how ts-morph and
+ * tsbpf name what they use of it.
+ */
+async function namesUsedOutsideTypeScript(): Promise<Set<string>> {
+  const first = await esbuild.build({ ...bundleOptions(plugin()), write: false });
+  const names = new Set<string>();
+  for (const input of Object.keys(first.metafile.inputs)) {
+    if (input.includes(":") || TYPESCRIPT_JS.test(input)) continue;
+    let text = readFileSync(resolve(root, input), "utf8");
+    if (/ts-morph-common\.js$/.test(input)) text = withoutLibFiles(text);
+    for (const m of text.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(m[0]);
+  }
+  return names;
+}
+
+function bundleOptions(plugin: esbuild.Plugin) {
+  return {
     entryPoints: [entry],
     outfile: join(outDir, "tsbpf.cjs"),
     bundle: true,
@@ -132,7 +169,11 @@ async function bundle(): Promise<string[]> {
     minifyIdentifiers: true,
     minifySyntax: true,
     logLevel: "error",
-  });
+  } satisfies esbuild.BuildOptions;
+}
+
+async function bundle(): Promise<string[]> {
+  const result = await esbuild.build(bundleOptions(plugin(await namesUsedOutsideTypeScript())));
   return Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes(":"))
     .map((p) => resolve(root, p));

@@ -126,6 +126,20 @@ describe("bin/tsbpf and the start-up snapshot", () => {
     }
   }, 300_000);
 
+  // The snapshot's TypeScript is trimmed (scripts/snapshot-trim-typescript.ts):
+  // every error path of the checker that the fixtures reach must still be there.
+  it("checks every test fixture with the plain CLI's diagnostics", async () => {
+    const fixtures = join(repoRoot, "test", "fixtures");
+    const files = readdirSync(fixtures, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .sort()
+      .map((f) => join("test", "fixtures", f));
+    const args = ["check", ...files];
+    const [a, b] = await Promise.all([launcher(args, repoRoot), plain(args, repoRoot)]);
+    expect(a.stderr).toContain("TSB"); // the reject fixtures were reported
+    expect(a).toEqual(b);
+  }, 300_000);
+
   it("runs a program in the interpreter like the plain CLI", async () => {
     const args = ["run", "parse_v4.ts", "--packet", "00".repeat(64)];
     const [a, b] = await Promise.all([launcher(args, work), plain(args, work)]);
