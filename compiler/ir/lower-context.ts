@@ -149,7 +149,22 @@ function lineAndColumn(
   return { line: lo + 1, column: pos - lineStart + 1 };
 }
 
+/**
+ * Positions already computed, per node and display-name table (one per
+ * compile). Lowering passes repeat (let-ranges.ts); a SourcePos is never
+ * mutated, so later passes share the first one's.
+ */
+const positions = new WeakMap<Map<SourceFile, string>, WeakMap<Node, SourcePos>>();
+
 export function sourcePos(node: Node, names: Map<SourceFile, string>): SourcePos {
+  let known = positions.get(names);
+  if (!known) positions.set(names, (known = new WeakMap()));
+  let pos = known.get(node);
+  if (!pos) known.set(node, (pos = computeSourcePos(node, names)));
+  return pos;
+}
+
+function computeSourcePos(node: Node, names: Map<SourceFile, string>): SourcePos {
   const sf = node.getSourceFile();
   const start = node.getStart();
   const text = sf.getFullText();
@@ -165,11 +180,33 @@ export function sourcePos(node: Node, names: Map<SourceFile, string>): SourcePos
   };
 }
 
+/**
+ * Declarations found so far, per node (null: none). The answer never changes
+ * within one program, and a function is lowered up to four times (let-ranges.ts)
+ * with each name looked up several times per pass: the checker's symbol
+ * resolution, through ts-morph's wrappers, was a third of all lowering time.
+ * Keyed by the ts-morph node, which belongs to one program's checker.
+ */
+const declarations = new WeakMap<Node, Node | null>();
+
 /** The declaration an identifier refers to, looking through imports. */
 export function declarationOf(node: Node): Node | undefined {
+  const known = declarations.get(node);
+  if (known !== undefined) return known ?? undefined;
   let sym = node.getSymbol();
   if (sym?.isAlias()) sym = sym.getAliasedSymbol();
-  return sym?.getValueDeclaration() ?? sym?.getDeclarations()[0];
+  const decl = sym?.getValueDeclaration() ?? sym?.getDeclarations()[0];
+  declarations.set(node, decl ?? null);
+  return decl;
+}
+
+const nullable = new WeakMap<Node, boolean>();
+
+/** Whether TypeScript's (narrowed) type of an expression still includes null; cached like declarationOf. */
+export function typeIsNullable(expr: Node): boolean {
+  let known = nullable.get(expr);
+  if (known === undefined) nullable.set(expr, (known = expr.getType().isNullable()));
+  return known;
 }
 
 export function isNode(x: unknown): x is Node {

@@ -10,7 +10,7 @@ import { U32 } from "../types/int-type.js";
 import { stableLayout } from "../types/structs.js";
 import { imm, reg } from "./ir.js";
 import { convert, intConst, toReg } from "./lower-arith.js";
-import { type Lowering, type Value, declarationOf } from "./lower-context.js";
+import { type Lowering, type Value, declarationOf, typeIsNullable } from "./lower-context.js";
 import { lowerExpr, lowerInt } from "./lower-expr.js";
 import { type MemSlot, memberSlot } from "./lower-packet.js";
 import { globalSlot, layoutOfTypeNode, rematerialize, zeroedStruct } from "./lower-struct.js";
@@ -105,7 +105,7 @@ export function lowerIntrinsic(L: Lowering, call: CallExpression, name: string):
         if (g) return { kind: "header", reg: g.base, layout: stableLayout(refOf(g)) };
         if (v.kind === "error") return v;
       }
-      if (Node.isPropertyAccessExpression(x) && !x.getExpression().getType().isNullable()) {
+      if (Node.isPropertyAccessExpression(x) && !typeIsNullable(x.getExpression())) {
         // Array fields (and kernel objects such as a spin lock): the field's address.
         const obj = lowerExpr(L, x.getExpression());
         const f = obj.kind === "header" ? obj.layout.fields.get(x.getName()) : undefined;

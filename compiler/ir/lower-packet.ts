@@ -15,7 +15,7 @@ const MAX_PACKET_OFF = 0xffffn;
 import type { IrInsn, VReg } from "./ir.js";
 import { imm, reg } from "./ir.js";
 import { convert, type IntValue } from "./lower-arith.js";
-import { type Lowering, type Value, declarationOf } from "./lower-context.js";
+import { type Lowering, type Value, declarationOf, typeIsNullable } from "./lower-context.js";
 import { constantOf, lowerExpr, lowerInt } from "./lower-expr.js";
 import { packetBounds } from "./packet-bounds.js";
 
@@ -142,7 +142,7 @@ export function memberSlot(
   if (obj.kind === "header") {
     // TypeScript's narrowing is the proof of the bounds check: a view whose type
     // still includes null here was never checked.
-    if (node.getExpression().getType().isNullable()) {
+    if (typeIsNullable(node.getExpression())) {
       L.report("TSB3003", node.getExpression());
       return undefined;
     }
@@ -221,7 +221,7 @@ export function elementSlot(L: Lowering, node: ElementAccessExpression): MemSlot
     return undefined;
   }
   const obj = lowerExpr(L, target.getExpression());
-  if (obj.kind === "header" && target.getExpression().getType().isNullable()) {
+  if (obj.kind === "header" && typeIsNullable(target.getExpression())) {
     L.report("TSB3003", target.getExpression());
     return undefined;
   }

@@ -17,7 +17,7 @@ import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { interfaceOfNode, intTypeOfNode, structLayout } from "../types/annotations.js";
 import { type IntType, U32, U64 } from "../types/int-type.js";
 import { layoutWithKernelObjects, type ValueType } from "../types/structs.js";
-import { Lowering, type ModuleInfo } from "./lower-context.js";
+import { declarationOf, Lowering, type ModuleInfo } from "./lower-context.js";
 import { lowerExpr } from "./lower-expr.js";
 
 export interface MapDecl {
@@ -183,9 +183,8 @@ function constant(L: Lowering, e: Expression): number | undefined {
 
 /** The map an identifier names, if it is a module-level map. */
 export function mapOfIdentifier(node: Node, data: ModuleData | undefined): MapDecl | undefined {
-  let sym = node.getSymbol();
-  if (sym?.isAlias()) sym = sym.getAliasedSymbol();
-  const decl = sym?.getValueDeclaration();
+  // declarationOf (cached) may fall back to a non-value declaration; no map is keyed by one.
+  const decl = declarationOf(node);
   return decl ? data?.maps.get(decl) : undefined;
 }
 

@@ -31,8 +31,21 @@ export interface StructLayout {
   fields: Map<string, StructField>;
 }
 
+// Answers per annotation node (null: none). They never change within one
+// program (a ts-morph node belongs to one), and lowering asks again for every
+// use of a name, in each of its up to four passes (ir/let-ranges.ts).
+const intTypes = new WeakMap<TypeNode, IntType | null>();
+const interfaces = new WeakMap<TypeNode, InterfaceDeclaration | null>();
+
 /** The integer type an annotation names, or undefined when it is not one. */
 export function intTypeOfNode(node: TypeNode | undefined): IntType | undefined {
+  if (!node) return undefined;
+  let known = intTypes.get(node);
+  if (known === undefined) intTypes.set(node, (known = findIntType(node) ?? null));
+  return known ?? undefined;
+}
+
+function findIntType(node: TypeNode | undefined): IntType | undefined {
   for (let depth = 0; node && depth < 16; depth++) {
     if (node.getKind() === SyntaxKind.BooleanKeyword) return INT_ALIASES.get("bool");
     if (Node.isParenthesizedTypeNode(node)) {
@@ -71,7 +84,14 @@ function aliasDeclaration(node: TypeNode) {
 
 /** The interface a type annotation names (through imports), if any. */
 export function interfaceOfNode(node: TypeNode | undefined): InterfaceDeclaration | undefined {
-  if (!node || !Node.isTypeReference(node)) return undefined;
+  if (!node) return undefined;
+  let known = interfaces.get(node);
+  if (known === undefined) interfaces.set(node, (known = findInterface(node) ?? null));
+  return known ?? undefined;
+}
+
+function findInterface(node: TypeNode): InterfaceDeclaration | undefined {
+  if (!Node.isTypeReference(node)) return undefined;
   let sym = node.getTypeName().getSymbol();
   if (sym?.isAlias()) sym = sym.getAliasedSymbol();
   const decl = sym?.getDeclarations().find((d) => Node.isInterfaceDeclaration(d));
