@@ -112,14 +112,15 @@ export function reg(r: VReg): Operand {
   return { kind: "reg", reg: r };
 }
 
-/** vregs an instruction reads. */
+/** vregs an instruction reads, in operand order. */
 export function usesOf(i: IrInsn | Terminator): VReg[] {
-  const ops = (o: Operand[]) => o.flatMap((x) => (x.kind === "reg" ? [x.reg] : []));
+  // Built without closures or flatMap: liveness and the copy passes call this
+  // for every instruction on every run, in code V8 does not optimize (--no-opt).
   switch (i.op) {
     case "mov":
-      return ops([i.src]);
+      return i.src.kind === "reg" ? [i.src.reg] : [];
     case "alu":
-      return [i.a, ...ops([i.b])];
+      return i.b.kind === "reg" ? [i.a, i.b.reg] : [i.a];
     case "neg":
       return [i.a];
     case "movsx":
@@ -128,7 +129,7 @@ export function usesOf(i: IrInsn | Terminator): VReg[] {
     case "load":
       return [i.base];
     case "store":
-      return [i.base, ...ops([i.src])];
+      return i.src.kind === "reg" ? [i.base, i.src.reg] : [i.base];
     case "frame":
     case "reload":
       return [];
@@ -136,18 +137,21 @@ export function usesOf(i: IrInsn | Terminator): VReg[] {
       return [i.src];
     case "call":
     case "calllocal":
-    case "callkfunc":
-      return ops(i.args);
+    case "callkfunc": {
+      const out: VReg[] = [];
+      for (const x of i.args) if (x.kind === "reg") out.push(x.reg);
+      return out;
+    }
     case "ldaddr":
       return [];
     case "atomic":
-      return [i.base, i.src, ...(i.a !== undefined ? [i.a] : [])];
+      return i.a !== undefined ? [i.base, i.src, i.a] : [i.base, i.src];
     case "jmp":
       return [];
     case "br":
-      return [i.a, ...ops([i.b])];
+      return i.b.kind === "reg" ? [i.a, i.b.reg] : [i.a];
     case "ret":
-      return ops([i.value]);
+      return i.value.kind === "reg" ? [i.value.reg] : [];
   }
 }
 
@@ -194,6 +198,48 @@ export function canReach(from: Block, to: Block): boolean {
  * contiguous and its exit follows the back edge's branch (no `goto`).
  */
 export function reachableBlocks(f: IrFunction): Block[] {
+  // The passes call this after every change, over a thousand times per corpus
+  // compile, mostly on a CFG that did not change: the order is a function of
+  // the entry and of the successors of the blocks it reaches, so it is kept
+  // per function and reused while those are the same.
+  const known = layouts.get(f);
+  if (known && known.entry === f.entry && sameEdges(known)) return known.order.slice();
+  const order = computeLayout(f);
+  const edges: (Block | undefined)[] = [];
+  for (const b of order) {
+    const succ = successors(b);
+    edges.push(succ[0], succ[1]);
+  }
+  layouts.set(f, { entry: f.entry, order, edges });
+  return order.slice();
+}
+
+/** A function's last layout: its entry, the order, and each ordered block's successors (two slots per block). */
+interface Layout {
+  entry: Block;
+  order: Block[];
+  edges: (Block | undefined)[];
+}
+
+const layouts = new WeakMap<IrFunction, Layout>();
+
+/** Whether every block of the layout still has the successors it had (what successors() returns). */
+function sameEdges(l: Layout): boolean {
+  for (let k = 0; k < l.order.length; k++) {
+    const t = l.order[k]!.term;
+    let s0: Block | undefined;
+    let s1: Block | undefined;
+    if (t.op === "jmp") s0 = t.target;
+    else if (t.op === "br") {
+      s0 = t.then;
+      if (t.then !== t.else) s1 = t.else;
+    }
+    if (l.edges[2 * k] !== s0 || l.edges[2 * k + 1] !== s1) return false;
+  }
+  return true;
+}
+
+function computeLayout(f: IrFunction): Block[] {
   // A successor s of b leads back to b exactly when s and b share a strongly
   // connected component (b -> s is an edge), so one SCC pass answers what a
   // canReach search per branch would, in linear time: the passes call this

@@ -27,7 +27,8 @@ export function availableAtEntry<T>(
       if (!o) continue; // not computed yet: optimistic (top)
       if (!acc) acc = new Map(o);
       else
-        for (const [k, v] of [...acc]) {
+        // Deleting the entry being visited is safe in a Map iteration (no copy needed).
+        for (const [k, v] of acc) {
           const w = o.get(k);
           if (w === undefined || !same(v, w)) acc.delete(k);
         }
@@ -41,18 +42,20 @@ export function availableAtEntry<T>(
       const facts = inOf(b);
       for (const i of b.insns) transfer(facts, i);
       const old = out.get(b);
-      const differs =
-        !old ||
-        old.size !== facts.size ||
-        [...facts].some(([k, v]) => {
-          const w = old.get(k);
-          return w === undefined || !same(v, w);
-        });
-      if (differs) {
+      if (!old || differs(old, facts, same)) {
         out.set(b, facts);
         changed = true;
       }
     }
   }
   return new Map(blocks.map((b) => [b, inOf(b)]));
+}
+
+function differs<T>(old: Facts<T>, facts: Facts<T>, same: (a: T, b: T) => boolean): boolean {
+  if (old.size !== facts.size) return true;
+  for (const [k, v] of facts) {
+    const w = old.get(k);
+    if (w === undefined || !same(v, w)) return true;
+  }
+  return false;
 }

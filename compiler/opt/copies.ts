@@ -22,6 +22,7 @@ import {
   type IrInsn,
   type Operand,
   type Terminator,
+  usesOf,
   type VReg,
 } from "../ir/ir.js";
 import { liveness } from "../ir/liveness.js";
@@ -37,39 +38,53 @@ function isCopy(f: IrFunction, i: IrInsn): Copy | undefined {
 
 const key = (c: Copy) => `${c.d}:${c.s}`;
 
-/** Rewrite the vregs an instruction reads (not the one it writes). */
+/** Rewrite the vregs an instruction reads (not the one it writes); always a new object. */
 export function mapUses<T extends IrInsn | Terminator>(i: T, m: (v: VReg) => VReg): T {
   const o = (x: Operand): Operand => (x.kind === "reg" ? { kind: "reg", reg: m(x.reg) } : x);
-  const x = { ...i } as Record<string, unknown> & T;
-  switch (i.op) {
+  // One spread per instruction: this runs on every instruction of every copy pass.
+  const x = i as IrInsn | Terminator;
+  let r: IrInsn | Terminator;
+  switch (x.op) {
     case "mov":
-      return { ...x, src: o(i.src) };
+      r = { ...x, src: o(x.src) };
+      break;
     case "alu":
-      return { ...x, a: m(i.a), b: o(i.b) };
+      r = { ...x, a: m(x.a), b: o(x.b) };
+      break;
     case "neg":
-      return { ...x, a: m(i.a) };
+      r = { ...x, a: m(x.a) };
+      break;
     case "movsx":
     case "swap":
-      return { ...x, src: m(i.src) };
+      r = { ...x, src: m(x.src) };
+      break;
     case "load":
-      return { ...x, base: m(i.base) };
+      r = { ...x, base: m(x.base) };
+      break;
     case "store":
-      return { ...x, base: m(i.base), src: o(i.src) };
+      r = { ...x, base: m(x.base), src: o(x.src) };
+      break;
     case "spill":
-      return { ...x, src: m(i.src) };
+      r = { ...x, src: m(x.src) };
+      break;
     case "call":
     case "calllocal":
     case "callkfunc":
-      return { ...x, args: i.args.map(o) };
+      r = { ...x, args: x.args.map(o) };
+      break;
     case "atomic":
-      return { ...x, base: m(i.base), src: m(i.src), ...(i.a !== undefined ? { a: m(i.a) } : {}) };
+      r = { ...x, base: m(x.base), src: m(x.src), ...(x.a !== undefined ? { a: m(x.a) } : {}) };
+      break;
     case "br":
-      return { ...x, a: m(i.a), b: o(i.b) };
+      r = { ...x, a: m(x.a), b: o(x.b) };
+      break;
     case "ret":
-      return { ...x, value: o(i.value) };
+      r = { ...x, value: o(x.value) };
+      break;
     default:
-      return x;
+      r = { ...x };
   }
+  return r as T;
 }
 
 /** Atomic fetch ops write their src register too; treat every atomic as writing src and dst. */
@@ -128,7 +143,7 @@ export function walkBackward(
   let changed = false;
   for (const b of f.blocks) {
     const live = new Set(liveOut.get(b));
-    mapUses(b.term, (v) => (live.add(v), v));
+    for (const v of usesOf(b.term)) live.add(v);
     for (let k = b.insns.length - 1; k >= 0; k--) {
       const before = b.insns.length;
       if (visit(b, k, live)) changed = true;
@@ -174,11 +189,7 @@ export function coalesceCopies(f: IrFunction): boolean {
   });
 }
 
+/** The vregs mapUses would visit, in its order: ir.ts usesOf (without rebuilding the instruction). */
 export function usesOfInsn(i: IrInsn): VReg[] {
-  const seen: VReg[] = [];
-  mapUses(i, (v) => {
-    seen.push(v);
-    return v;
-  });
-  return seen;
+  return usesOf(i);
 }
