@@ -30,6 +30,7 @@ import * as ops from "./emit-ops.js";
 import { registerHelperAt } from "./helper-site.js";
 import { CHUNK_WRAPPER, COUNTDOWN_LOCALS, countdownEntry, countdownExit, countdownFits, countdownTake } from "./loop-budget.js"; // prettier-ignore
 import { loopFacts, type LoopFacts } from "./loop-facts.js";
+import { structure } from "./structure.js";
 
 /**
  * Runs from `entry` until the frame at `base` exits (-1), or returns a slot
@@ -46,6 +47,9 @@ const NEEDED = "atomic budgetFault callHelper callLocal callxOp fault helperResu
 
 const PRELUDE = `const { ${NEEDED.split(" ").join(", ")} } = rt;
 const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
+
+/** Forward jump targets reached by `break L<t>` in the program being emitted (structure.ts). */
+let breaks = new Set<number>();
 
 /**
  * One instruction's code; `k` counts the segment's slots through this one.
@@ -85,7 +89,7 @@ function instruction(
     const go =
       self !== undefined && countdown
         ? countdownTake(i, k, self, selfStart, ops.SPILL)
-        : ops.take(i, k, off, self);
+        : ops.take(i, k, off, self, breaks.has(off));
     const take = `${self !== undefined ? backEdge : ""}${go}`;
     if (op === 0x05 || op === 0x06) return take;
     if (op === 0xe5) {
@@ -159,7 +163,10 @@ function usedRegisters(p: Program): Set<number> {
 
 /** The generated function's body (a factory taking the runtime and the program). */
 export function translateSource(p: Program, extra: Iterable<number> = []): string {
-  const starts = new Set(blockStarts(p, extra));
+  const sorted = blockStarts(p, extra);
+  const starts = new Set(sorted);
+  const shape = structure(p, sorted, extra);
+  breaks = shape.breakTargets;
   const used = usedRegisters(p);
   ops.useRegisters(used);
   const out: string[] = [];
@@ -171,19 +178,27 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
   let selfStart = -1;
   // Whether that loop counts its budget down (loop-budget.ts).
   let countdown = false;
-  const sorted = [...starts].sort((a, b) => a - b);
   for (let i = 0; i <= p.n;) {
     if (starts.has(i)) {
       if (selfStart >= 0) out.push(`  ${countdown ? countdownExit() : ""} break; }`);
       if (i > segStart && !dead) out.push(`count += ${i - segStart};`);
+      // The end of the labelled block that `break L<i>` leaves (structure.ts).
+      if (breaks.has(i)) out.push(`}`);
       const last = loopsToItself(p, i, sorted[sorted.indexOf(i) + 1] ?? p.n + 1);
       selfStart = last !== undefined ? i : -1;
       countdown = last !== undefined && countdownFits(p, i, last);
       const entry = countdown ? countdownEntry() : "";
       const facts = last !== undefined ? loopFacts(p, i, last) : undefined;
-      if (last === undefined) out.push(`case ${i}:`);
-      else if (facts === undefined) out.push(`case ${i}: ${entry} self: for (;;) {`);
-      else out.push(`case ${i}: ${entry} ${loopVersion(p, i, last, facts, countdown)} self: for (;;) {`); // prettier-ignore
+      // A label opens its region's labelled blocks, the farthest target outermost.
+      const label = shape.labels.has(i)
+        ? `case ${i}: ${(shape.blocks.get(i) ?? [])
+            .map((t) => `L${t}: {`)
+            .reverse()
+            .join(" ")}`
+        : "";
+      if (last === undefined) out.push(label);
+      else if (facts === undefined) out.push(`${label} ${entry} self: for (;;) {`);
+      else out.push(`${label} ${entry} ${loopVersion(p, i, last, facts, countdown)} self: for (;;) {`); // prettier-ignore
       segStart = i;
       dead = false;
     }

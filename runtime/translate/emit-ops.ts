@@ -108,11 +108,24 @@ let REFRESH = "";
 
 /**
  * A taken jump: settle the count, check the budget, go to `target` — by the
- * dispatch switch, or, for a block jumping back to its own start, by
- * `continue <loop>` (the block is then a JS loop of its own, see compile.ts).
+ * dispatch switch, by `break L<target>` out of a labelled block
+ * (`structured`, see structure.ts), or, for a block jumping back to its own
+ * start, by `continue <loop>` (the block is then a JS loop of its own, see
+ * compile.ts).
  */
-export function take(i: number, k: number, target: number, loop: string | undefined): string {
-  const go = loop !== undefined ? `continue ${loop};` : `pc = ${target}; continue dispatch;`;
+export function take(
+  i: number,
+  k: number,
+  target: number,
+  loop: string | undefined,
+  structured = false,
+): string {
+  const go =
+    loop !== undefined
+      ? `continue ${loop};`
+      : structured
+        ? `break L${target};`
+        : `pc = ${target}; continue dispatch;`;
   return `{ count += ${k}; if (count > budget) { vm.count = count; budgetFault(vm, ${i}); } ${go} }`; // prettier-ignore
 }
 
