@@ -92,11 +92,13 @@ export function lookupSite(
     const keySlot = U32[5]! - HI;
     const keyRegion = keySlot >= 0 ? regions[keySlot] : undefined;
     const at = U32[4]!;
-    const len = key.length;
+    // Locals: `key` is a closure variable V8 would reload (and check) per byte.
+    const k = key;
+    const len = k.length;
     if (keyRegion === undefined || at + len > keyRegion.bytes.length) return slow(vm);
     const bytes = keyRegion.bytes;
-    for (let i = 0; i < len; i++) key[i] = bytes[at + i]!;
-    const v = m.lookup(key);
+    for (let i = 0; i < len; i++) k[i] = bytes[at + i]!;
+    const v = m.lookup(k);
     if (v === undefined) {
       U32[0] = 0;
       U32[1] = 0;

@@ -6,136 +6,88 @@
 
 const INITVAL = 0xdeadbeef;
 
-function rol(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k)) | 0;
+// One function for both: on a key whose length is a multiple of 4, jhash
+// over its bytes and jhash2 over its little-endian words are the same
+// computation (the same initial value, 12 bytes per round, and a tail of
+// whole words is the tail of its bytes). The state is three int32 locals
+// and mix/final are written out in place: hashing is on the per-packet
+// path, where a Uint32Array state and calls V8 did not inline (the lookup
+// sites that call it are large) cost more than the hash itself.
+function hashInt(key: Uint8Array, initval: number): number {
+  let length = key.length;
+  let a = (INITVAL + length + initval) | 0;
+  let b = a;
+  let c = a;
+  let i = 0;
+  while (length > 12) {
+    a = (a + (key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24))) | 0;
+    b = (b + (key[i + 4]! | (key[i + 5]! << 8) | (key[i + 6]! << 16) | (key[i + 7]! << 24))) | 0;
+    c = (c + (key[i + 8]! | (key[i + 9]! << 8) | (key[i + 10]! << 16) | (key[i + 11]! << 24))) | 0;
+    // __jhash_mix
+    a = (a - c) | 0;
+    a ^= (c << 4) | (c >>> 28);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 6) | (a >>> 26);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 8) | (b >>> 24);
+    b = (b + a) | 0;
+    a = (a - c) | 0;
+    a ^= (c << 16) | (c >>> 16);
+    c = (c + b) | 0;
+    b = (b - a) | 0;
+    b ^= (a << 19) | (a >>> 13);
+    a = (a + c) | 0;
+    c = (c - b) | 0;
+    c ^= (b << 4) | (b >>> 28);
+    b = (b + a) | 0;
+    length -= 12;
+    i += 12;
+  }
+  if (length === 0) return c;
+  // The tail: byte j of the last block goes into word j/4 at bit 8*(j%4).
+  for (let j = 0; j < length; j++) {
+    const v = key[i + j]! << ((j & 3) * 8);
+    if (j < 4) a = (a + v) | 0;
+    else if (j < 8) b = (b + v) | 0;
+    else c = (c + v) | 0;
+  }
+  // __jhash_final
+  c ^= b;
+  c = (c - ((b << 14) | (b >>> 18))) | 0;
+  a ^= c;
+  a = (a - ((c << 11) | (c >>> 21))) | 0;
+  b ^= a;
+  b = (b - ((a << 25) | (a >>> 7))) | 0;
+  c ^= b;
+  c = (c - ((b << 16) | (b >>> 16))) | 0;
+  a ^= c;
+  a = (a - ((c << 4) | (c >>> 28))) | 0;
+  b ^= a;
+  b = (b - ((a << 14) | (a >>> 18))) | 0;
+  c ^= b;
+  c = (c - ((b << 24) | (b >>> 8))) | 0;
+  return c;
 }
-
-// The state is three u32s, computed as int32s: the same bits, and `| 0` after
-// each step keeps them exact and unboxed (hashing is on the per-packet path).
-function mix(s: Uint32Array): void {
-  let a = s[0]!,
-    b = s[1]!,
-    c = s[2]!;
-  a = (a - c) | 0;
-  a = (a ^ rol(c, 4)) | 0;
-  c = (c + b) | 0; // prettier-ignore
-  b = (b - a) | 0;
-  b = (b ^ rol(a, 6)) | 0;
-  a = (a + c) | 0; // prettier-ignore
-  c = (c - b) | 0;
-  c = (c ^ rol(b, 8)) | 0;
-  b = (b + a) | 0; // prettier-ignore
-  a = (a - c) | 0;
-  a = (a ^ rol(c, 16)) | 0;
-  c = (c + b) | 0; // prettier-ignore
-  b = (b - a) | 0;
-  b = (b ^ rol(a, 19)) | 0;
-  a = (a + c) | 0; // prettier-ignore
-  c = (c - b) | 0;
-  c = (c ^ rol(b, 4)) | 0;
-  b = (b + a) | 0; // prettier-ignore
-  s[0] = a;
-  s[1] = b;
-  s[2] = c;
-}
-
-function final(s: Uint32Array): void {
-  let a = s[0]!,
-    b = s[1]!,
-    c = s[2]!;
-  c = (c ^ b) | 0;
-  c = (c - rol(b, 14)) | 0; // prettier-ignore
-  a = (a ^ c) | 0;
-  a = (a - rol(c, 11)) | 0; // prettier-ignore
-  b = (b ^ a) | 0;
-  b = (b - rol(a, 25)) | 0; // prettier-ignore
-  c = (c ^ b) | 0;
-  c = (c - rol(b, 16)) | 0; // prettier-ignore
-  a = (a ^ c) | 0;
-  a = (a - rol(c, 4)) | 0; // prettier-ignore
-  b = (b ^ a) | 0;
-  b = (b - rol(a, 14)) | 0; // prettier-ignore
-  c = (c ^ b) | 0;
-  c = (c - rol(b, 24)) | 0; // prettier-ignore
-  s[0] = a;
-  s[1] = b;
-  s[2] = c;
-}
-
-function le32(k: Uint8Array, i: number): number {
-  return k[i]! | (k[i + 1]! << 8) | (k[i + 2]! << 16) | (k[i + 3]! << 24) | 0;
-}
-
-/** All three words = v (not fill(): a builtin's argument above 2^31 is a heap number). */
-function seed3(s: Uint32Array, v: number): void {
-  s[0] = v;
-  s[1] = v;
-  s[2] = v;
-}
-
-/** The three words of state (one at a time: no hash calls another), reused: hashing is per packet. */
-const STATE = new Uint32Array(3);
 
 /** jhash(key, length, initval): any number of bytes. */
 export function jhash(key: Uint8Array, initval: number): number {
-  return jhashInt(key, initval) >>> 0;
+  return hashInt(key, initval) >>> 0;
 }
 
 /** jhash2(words, count, initval): `key` holds count = key.length / 4 little-endian u32s. */
 export function jhash2(key: Uint8Array, initval: number): number {
-  return jhash2Int(key, initval) >>> 0;
-}
-
-// The hashes as int32s: a uint32 above 2^31 returned from a call is a heap
-// number, and hash map lookups are on the per-packet path.
-function jhashInt(key: Uint8Array, initval: number): number {
-  let length = key.length;
-  const s = STATE;
-  seed3(s, (INITVAL + length + initval) | 0);
-  let i = 0;
-  while (length > 12) {
-    s[0] = s[0]! + le32(key, i);
-    s[1] = s[1]! + le32(key, i + 4);
-    s[2] = s[2]! + le32(key, i + 8);
-    mix(s);
-    length -= 12;
-    i += 12;
-  }
-  if (length === 0) return s[2]! | 0;
-  // The tail: byte j of the last block goes into word j/4 at bit 8*(j%4).
-  for (let j = 0; j < length; j++) {
-    const w = j >> 2;
-    s[w] = s[w]! + ((key[i + j]! << ((j & 3) * 8)) >>> 0);
-  }
-  final(s);
-  return s[2]! | 0;
-}
-
-function jhash2Int(key: Uint8Array, initval: number): number {
-  let length = key.length >> 2;
-  const s = STATE;
-  seed3(s, (INITVAL + (length << 2) + initval) | 0);
-  let i = 0;
-  while (length > 3) {
-    s[0] = s[0]! + le32(key, i);
-    s[1] = s[1]! + le32(key, i + 4);
-    s[2] = s[2]! + le32(key, i + 8);
-    mix(s);
-    length -= 3;
-    i += 12;
-  }
-  if (length === 0) return s[2]! | 0;
-  for (let w = 0; w < length; w++) s[w] = s[w]! + le32(key, i + 4 * w);
-  final(s);
-  return s[2]! | 0;
+  // Only whole words are hashed (count = length / 4).
+  return hashInt(key.length % 4 === 0 ? key : key.subarray(0, key.length & ~3), initval) >>> 0;
 }
 
 /** The hash map's choice (htab_map_hash): jhash2 for keys of whole words, jhash otherwise. */
 export function htabHash(key: Uint8Array, seed: number): number {
-  return htabHashInt(key, seed) >>> 0;
+  return hashInt(key, seed) >>> 0;
 }
 
 /** htabHash as an int32 (the same bits; no heap number): bucket choice on the per-packet path. */
 export function htabHashInt(key: Uint8Array, seed: number): number {
-  return key.length % 4 === 0 ? jhash2Int(key, seed) : jhashInt(key, seed);
+  return hashInt(key, seed);
 }
