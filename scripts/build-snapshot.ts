@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { trimTypeScript } from "./snapshot-trim-typescript.js";
+import { identifiersOf, trimTypeScript } from "./snapshot-trim-typescript.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = join(root, "dist");
@@ -100,7 +100,8 @@ const plugin = (usedNames?: ReadonlySet<string>): esbuild.Plugin => ({
         const text = readFileSync(args.path, "utf8");
         try {
           const trimmed = trimTypeScript(text, usedNames);
-          const report = { kept: trimmed.keptRegions, dropped: trimmed.droppedRegions };
+          const { keptStatements, droppedStatements, droppedRegions } = trimmed;
+          const report = { keptStatements, droppedStatements, droppedRegions };
           writeFileSync(join(outDir, "trimmed.json"), `${JSON.stringify(report, null, 1)}\n`);
           return { contents: trimmed.text, loader: "js" };
         } catch (e) {
@@ -134,9 +135,8 @@ export function withoutLibFiles(text: string): string {
 }
 
 /**
- * Every identifier-like word in the files bundled besides TypeScript
- * (comments and strings included, which only keeps more): how ts-morph and
- * tsbpf name what they use of it.
+ * Every identifier in the code of the files bundled besides TypeScript
+ * (property names included): how ts-morph and tsbpf name what they use of it.
  */
 async function namesUsedOutsideTypeScript(): Promise<Set<string>> {
   const first = await esbuild.build({ ...bundleOptions(plugin()), write: false });
@@ -145,7 +145,7 @@ async function namesUsedOutsideTypeScript(): Promise<Set<string>> {
     if (input.includes(":") || TYPESCRIPT_JS.test(input)) continue;
     let text = readFileSync(resolve(root, input), "utf8");
     if (/ts-morph-common\.js$/.test(input)) text = withoutLibFiles(text);
-    for (const m of text.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(m[0]);
+    identifiersOf(text, names);
   }
   return names;
 }
