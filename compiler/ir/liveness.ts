@@ -14,8 +14,10 @@ import {
   type Block,
   defOf,
   type IrFunction,
+  type IrInsn,
   reachableBlocks,
   successors,
+  type Terminator,
   usesOf,
   type VReg,
 } from "./ir.js";
@@ -39,8 +41,68 @@ class LiveSet {
   }
 }
 
+/**
+ * What the last liveness of a function was computed from: the layout, each
+ * block's instruction list (the instruction objects themselves), terminator
+ * and successors. The passes never edit an instruction's operands in place
+ * (they build new instruction objects), so equal references mean equal IR.
+ */
+interface Computed {
+  order: Block[];
+  insns: IrInsn[][];
+  terms: Terminator[];
+  /** Two successor slots per block. */
+  edges: (Block | undefined)[];
+  result: Liveness;
+}
+
+const computed = new WeakMap<IrFunction, Computed>();
+
+/**
+ * The optimizer asks after nearly every pass, and most passes change nothing
+ * (every round of the fixed points in opt/index.ts ends with a full round
+ * that changes nothing): an unchanged function gets its last answer again.
+ * The sets are shared; no caller writes to them.
+ */
 export function liveness(f: IrFunction): Liveness {
   const order = reachableBlocks(f);
+  const last = computed.get(f);
+  if (last && unchanged(last, order))
+    return { order, liveIn: last.result.liveIn, liveOut: last.result.liveOut };
+  const result = computeLiveness(order);
+  const edges: (Block | undefined)[] = [];
+  for (const b of order) {
+    const succ = successors(b);
+    edges.push(succ[0], succ[1]);
+  }
+  computed.set(f, {
+    order: order.slice(),
+    insns: order.map((b) => b.insns.slice()),
+    terms: order.map((b) => b.term),
+    edges,
+    result,
+  });
+  return result;
+}
+
+function unchanged(last: Computed, order: Block[]): boolean {
+  if (last.order.length !== order.length) return false;
+  for (let k = 0; k < order.length; k++) {
+    const b = order[k]!;
+    if (b !== last.order[k] || b.term !== last.terms[k]) return false;
+    const t = b.term;
+    const s0 = t.op === "jmp" ? t.target : t.op === "br" ? t.then : undefined;
+    const s1 = t.op === "br" && t.then !== t.else ? t.else : undefined;
+    if (s0 !== last.edges[2 * k] || s1 !== last.edges[2 * k + 1]) return false;
+    const was = last.insns[k]!;
+    const now = b.insns;
+    if (was.length !== now.length) return false;
+    for (let j = 0; j < now.length; j++) if (now[j] !== was[j]) return false;
+  }
+  return true;
+}
+
+function computeLiveness(order: Block[]): Liveness {
   const index = new Map<Block, number>(order.map((b, k) => [b, k]));
   const uses: VReg[][] = [];
   const defs: Set<VReg>[] = [];

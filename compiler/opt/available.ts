@@ -35,15 +35,28 @@ export function availableAtEntry<T>(
     }
     return acc ?? new Map();
   };
+  // A block is only worked again when some predecessor's facts changed since:
+  // inOf of unchanged predecessors, and so the block's own result, would be
+  // the same (the transfer functions touch nothing but the facts).
+  const index = new Map(blocks.map((b, k) => [b, k]));
+  const predIndex = blocks.map((b) => preds.get(b)!.map((p) => index.get(p)!));
+  const changedAt = blocks.map(() => -1);
+  const doneAt = blocks.map(() => -1);
+  let clock = 0;
   let changed = true;
   while (changed) {
     changed = false;
-    for (const b of blocks) {
+    for (let k = 0; k < blocks.length; k++) {
+      const done = doneAt[k]!;
+      if (done >= 0 && predIndex[k]!.every((p) => changedAt[p]! < done)) continue;
+      doneAt[k] = ++clock;
+      const b = blocks[k]!;
       const facts = inOf(b);
       for (const i of b.insns) transfer(facts, i);
       const old = out.get(b);
       if (!old || differs(old, facts, same)) {
         out.set(b, facts);
+        changedAt[k] = ++clock;
         changed = true;
       }
     }
