@@ -30,7 +30,7 @@ import * as ops from "./emit-ops.js";
 import { registerHelperAt } from "./helper-site.js";
 import { CHUNK_WRAPPER, COUNTDOWN_LOCALS, countdownEntry, countdownExit, countdownFits, countdownTake } from "./loop-budget.js"; // prettier-ignore
 import { loopFacts, type LoopFacts } from "./loop-facts.js";
-import { structure } from "./structure.js";
+import { structure, type Structure } from "./structure.js";
 
 /**
  * Runs from `entry` until the frame at `base` exits (-1), or returns a slot
@@ -48,8 +48,13 @@ const NEEDED = "atomic budgetFault callHelper callLocal callxOp fault helperResu
 const PRELUDE = `const { ${NEEDED.split(" ").join(", ")} } = rt;
 const ins = p.ins, k32 = p.k32, k64 = p.k64;`;
 
-/** Forward jump targets reached by `break L<t>` in the program being emitted (structure.ts). */
-let breaks = new Set<number>();
+/** The program being emitted's labels, labelled blocks and region loops (structure.ts). */
+let shape: Structure;
+
+/** `R<t>` when the jump at `i` to `t` is a back edge of the region loop starting at `t`. */
+function regionLoop(i: number, t: number): string | undefined {
+  return shape.loops.has(t) && shape.region[i] === t ? `R${t}` : undefined;
+}
 
 /**
  * One instruction's code; `k` counts the segment's slots through this one.
@@ -89,7 +94,7 @@ function instruction(
     const go =
       self !== undefined && countdown
         ? countdownTake(i, k, self, selfStart, ops.SPILL)
-        : ops.take(i, k, off, self, breaks.has(off));
+        : ops.take(i, k, off, self ?? regionLoop(i, off), shape.breakTargets.has(off));
     const take = `${self !== undefined ? backEdge : ""}${go}`;
     if (op === 0x05 || op === 0x06) return take;
     if (op === 0xe5) {
@@ -165,8 +170,9 @@ function usedRegisters(p: Program): Set<number> {
 export function translateSource(p: Program, extra: Iterable<number> = []): string {
   const sorted = blockStarts(p, extra);
   const starts = new Set(sorted);
-  const shape = structure(p, sorted, extra);
-  breaks = shape.breakTargets;
+  shape = structure(p, sorted, extra);
+  // The region loop open at this point of the output, if any.
+  let openLoop = -1;
   const used = usedRegisters(p);
   ops.useRegisters(used);
   const out: string[] = [];
@@ -183,15 +189,21 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
       if (selfStart >= 0) out.push(`  ${countdown ? countdownExit() : ""} break; }`);
       if (i > segStart && !dead) out.push(`count += ${i - segStart};`);
       // The end of the labelled block that `break L<i>` leaves (structure.ts).
-      if (breaks.has(i)) out.push(`}`);
+      if (shape.breakTargets.has(i)) out.push(`}`);
+      // A new region: the open region loop ends (falling out of it goes on to this case).
+      if (openLoop >= 0 && shape.labels.has(i)) {
+        out.push(`break R${openLoop}; }`);
+        openLoop = -1;
+      }
       const last = loopsToItself(p, i, sorted[sorted.indexOf(i) + 1] ?? p.n + 1);
       selfStart = last !== undefined ? i : -1;
       countdown = last !== undefined && countdownFits(p, i, last);
       const entry = countdown ? countdownEntry() : "";
       const facts = last !== undefined ? loopFacts(p, i, last) : undefined;
       // A label opens its region's labelled blocks, the farthest target outermost.
+      if (shape.labels.has(i) && shape.loops.has(i)) openLoop = i;
       const label = shape.labels.has(i)
-        ? `case ${i}: ${(shape.blocks.get(i) ?? [])
+        ? `case ${i}: ${openLoop === i ? `R${i}: for (;;) {` : ""} ${(shape.blocks.get(i) ?? [])
             .map((t) => `L${t}: {`)
             .reverse()
             .join(" ")}`
@@ -220,6 +232,7 @@ export function translateSource(p: Program, extra: Iterable<number> = []): strin
     i += width;
   }
   if (selfStart >= 0) out.push(`  ${countdown ? countdownExit() : ""} break; }`);
+  if (openLoop >= 0) out.push(`break R${openLoop}; }`);
   const regs = [...used].map((r) => `l${r} = I32[${2 * r}], h${r} = I32[${2 * r + 1}]`);
   return ops.finish(`${PRELUDE}
 ${ops.helperSiteDeclarations()}

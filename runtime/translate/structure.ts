@@ -19,7 +19,8 @@
 // targets (`extra`: run()'s entry, callx), a local call's target and the
 // slot after it (returnLocal resumes there), the slot after callx, the
 // subprograms `lddw rX, func` names (callbacks start there), back-edge
-// targets (one-block loops start with theirs), and the slot after an lddw
+// targets (a region whose own blocks jump back to its start is a JS loop,
+// see Structure.loops; one-block loops start there too), and the slot after an lddw
 // whose second half is a dynamic target (it jumps over that label). A slot
 // that is asked for and has no label is handed back by the switch's
 // default, and the VM translates again with it in `extra` (compile.ts).
@@ -37,6 +38,14 @@ export interface Structure {
   blocks: Map<number, number[]>;
   /** Targets reached by `break` (each in exactly one region). */
   breakTargets: Set<number>;
+  /**
+   * Labels whose region jumps back to its own start: the region is a JS
+   * loop `R<label>: for (;;)` and those jumps `continue R<label>` (a loop of
+   * several blocks, which would otherwise go through the switch per iteration).
+   */
+  loops: Set<number>;
+  /** The label of each slot's region. */
+  region: Int32Array;
 }
 
 /** Forward jumps as [from, to] (conditional, unconditional and may_goto). */
@@ -121,6 +130,12 @@ export function structure(p: Program, starts: number[], extra: Iterable<number>)
       changed = true;
     }
     if (changed) continue;
+    const loops = new Set<number>();
+    for (let i = 0; i < p.n; i += (p.ins[i * 4]! & 255) === 0x18 ? 2 : 1) {
+      const op = p.ins[i * 4]! & 255;
+      const t = p.ins[i * 4 + 1]!;
+      if (isJumpOp(op) && t <= i && t === region[i] && !inside.has(t)) loops.add(t);
+    }
     const out = new Map<number, number[]>();
     const breakTargets = new Set<number>();
     for (const [r, set] of blocks) {
@@ -130,6 +145,6 @@ export function structure(p: Program, starts: number[], extra: Iterable<number>)
       );
       for (const t of set) breakTargets.add(t);
     }
-    return { labels, blocks: out, breakTargets };
+    return { labels, blocks: out, breakTargets, loops, region };
   }
 }

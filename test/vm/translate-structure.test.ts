@@ -1,6 +1,7 @@
 // Forward jumps of the translating tier as `break`s out of labelled blocks
 // (runtime/translate/structure.ts): the results must be the interpreter's
 // for a region with more targets than one may nest (it is split at labels),
+// a loop of several blocks (a JS loop of its own) at every budget,
 // jumps over and into an lddw, a jump into a subprogram's region, and the
 // run entering at a slot that has no label (handed back and translated again).
 
@@ -11,6 +12,7 @@ import {
   Exit,
   Ja,
   Jeq,
+  Jge,
   Jgt,
   LoadImm64,
   Mov64,
@@ -25,10 +27,10 @@ import { createVm } from "../../runtime/vm/index.js";
 import { predecode } from "../../runtime/vm/program.js";
 import { outcome } from "./tiers.js";
 
-function agree(code: Instruction[], args: bigint[][], entry = 0): void {
+function agree(code: Instruction[], args: bigint[][], entry = 0, budget = 100_000): void {
   for (const a of args) {
     const run = (tier: "interpret" | "translate") =>
-      outcome(createVm({ code, tier, budget: 100_000 }).run({ entry, args: a }));
+      outcome(createVm({ code, tier, budget }).run({ entry, args: a }));
     expect({ args: a.map(String), ...run("translate") }).toEqual({
       args: a.map(String),
       ...run("interpret"),
@@ -39,7 +41,7 @@ function agree(code: Instruction[], args: bigint[][], entry = 0): void {
 /** The deepest run of labelled blocks opened at one `case` label in the source. */
 function deepestNesting(source: string): number {
   let deepest = 0;
-  for (const m of source.matchAll(/case \d+:((?: L\d+: \{)*)/g)) {
+  for (const m of source.matchAll(/case \d+:(?:\s*R\d+: for \(;;\) \{)?((?:\s*L\d+: \{)*)/g)) {
     deepest = Math.max(deepest, (m[1]!.match(/L\d+: \{/g) ?? []).length);
   }
   return deepest;
@@ -82,6 +84,23 @@ describe("translating tier: forward jumps by labelled blocks", () => {
     ];
     resolveLabels(code);
     agree(code, [[0n], [1n]]);
+  });
+
+  it("agrees on a loop of several blocks (a region loop) at every budget it reaches", () => {
+    const code = [
+      Mov64.imm(Reg.R0, 0),
+      Mov64.imm(Reg.R2, 0),
+      label("loop", Jge.reg(Reg.R2, Reg.R1, "out")),
+      Add64.reg(Reg.R0, Reg.R2),
+      Jeq.imm(Reg.R2, 5, "skip"),
+      Add64.imm(Reg.R0, 100),
+      label("skip", Add64.imm(Reg.R2, 1)),
+      Ja("loop"),
+      label("out", Exit()),
+    ];
+    resolveLabels(code);
+    expect(translateSource(predecode(code))).toMatch(/continue R2;/);
+    for (let budget = 0; budget <= 80; budget++) agree(code, [[0n], [3n], [10n]], 0, budget);
   });
 
   it("agrees across a local call, its return and a run entered at an unlabelled slot", () => {
