@@ -118,12 +118,19 @@ export function propagateCopies(f: IrFunction): boolean {
         }
       return v;
     };
+    // An instruction none of whose reads is a copy's destination stays the
+    // same object: liveness (ir/liveness.ts) then knows the block did not change.
+    const copied = (i: IrInsn | Terminator) =>
+      usesOf(i).some((v) => {
+        for (const c of facts.values()) if (c.d === v) return true;
+        return false;
+      });
     b.insns = b.insns.map((i) => {
-      const x = mapUses(i, subst);
+      const x = copied(i) ? mapUses(i, subst) : i;
       transfer(f, facts, x);
       return x;
     });
-    b.term = mapUses(b.term, subst);
+    if (copied(b.term)) b.term = mapUses(b.term, subst);
   }
   return rewrote;
 }
