@@ -162,6 +162,18 @@ export function structLayout(decl: InterfaceDeclaration): StructLayout | string 
 
 /** Exact value of a numeric literal's source text (decimal, hex, octal, binary, `_`). */
 export function literalValue(text: string): bigint | undefined {
+  // Cached by text: every lowering pass (up to four per function) reads each literal again.
+  let v = literalValues.get(text);
+  if (v === undefined && !literalValues.has(text)) {
+    if (literalValues.size > 10_000) literalValues.clear(); // a long `tsbpf watch` stays bounded
+    literalValues.set(text, (v = parseLiteral(text)));
+  }
+  return v;
+}
+
+const literalValues = new Map<string, bigint | undefined>();
+
+function parseLiteral(text: string): bigint | undefined {
   const t = text.replace(/_/g, "").replace(/n$/, "");
   if (/^0[xX][0-9a-fA-F]+$/.test(t) || /^0[bB][01]+$/.test(t) || /^0[oO][0-7]+$/.test(t))
     return BigInt(t);
