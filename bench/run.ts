@@ -22,7 +22,8 @@ import { ensureDist } from "./lib/dist.js";
 import { compareOnPackets, loadProgram, type Loaded } from "./lib/kernel.js";
 import { describeMachine, load1 } from "./lib/machine.js";
 import { interpreterAllocation } from "./lib/alloc.js";
-import { interpreterTime, kernelTimeOne, kernelTimes } from "./lib/measure.js";
+import { interpreterTimeInChild } from "./lib/interp-child.js";
+import { kernelTimeOne, kernelTimes } from "./lib/measure.js";
 import { buildPair, countInsns } from "./lib/objects.js";
 import { formatLoop, measureLoop } from "./vm-loop.js";
 import { renderMarkdown, type BenchResults, type ProgramResult } from "./lib/report.js";
@@ -135,10 +136,11 @@ async function measureProgram(prog: BenchProgram, outDir: string): Promise<Progr
     }
     // The interpreter runs tsbpf's object when there is one, else clang's.
     const side = ts && typeof ts !== "string" ? ts : typeof c !== "string" ? c : undefined;
-    const object = side === ts && pair.ts.ok ? pair.ts.bytes : pair.c.bytes;
+    const [object, objectPath] =
+      side === ts && pair.ts.ok ? [pair.ts.bytes, pair.ts.path] : [pair.c.bytes, pair.c.path];
     if (side) {
       const load0 = load1();
-      const it = interpreterTime(object, prog, {
+      const it = interpreterTimeInChild(objectPath, prog.name, {
         rounds: settings.rounds,
         repeat: settings.interpRepeat,
         warmupMs: settings.interpWarmupMs,

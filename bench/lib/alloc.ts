@@ -28,7 +28,7 @@ import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { loadObject } from "../../runtime/index.js";
 import type { BenchProgram } from "../corpus.js";
-import { warmUp } from "./measure.js";
+import { warmUp } from "./interp-time.js";
 
 /** The long stretch runs this many times the packets of the short one, in the same calls. */
 export const LONG_FACTOR = 10;
